@@ -1,0 +1,128 @@
+// Package db owns Civica's connection pool, its tenant-scoped transactions and
+// the migrations.
+//
+// The one rule that matters here: every read or write of a tenant-owned table
+// happens inside InTenant, which switches the transaction to the
+// civica_tenant role (no ownership, no BYPASSRLS) and sets app.tenant_id, so
+// PostgreSQL's row-level security, not the application's WHERE clauses, is
+// what keeps one comune from seeing another's rows. Queries still name
+// tenant_id explicitly, for the planner and for the reader.
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// TenantRole is the role tenant transactions run as.
+const TenantRole = "civica_tenant"
+
+// ErrNotFound is returned by stores when a row does not exist (or belongs to
+// another tenant, which for the caller is the same thing).
+var ErrNotFound = errors.New("not found")
+
+// ErrUnavailable marks errors caused by the database being unreachable; the
+// web layer answers them with 503 and recovers by itself when it comes back.
+var ErrUnavailable = errors.New("database unavailable")
+
+// Open connects a pool and checks the database answers within wait. A
+// database that does not answer gives an error that says where it looked.
+func Open(ctx context.Context, url string, wait time.Duration) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse database URL: %w", err)
+	}
+	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("create pool: %w", err)
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		pingCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		err = pool.Ping(pingCtx)
+		cancel()
+		if err == nil {
+			return pool, nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			pool.Close()
+			return nil, fmt.Errorf("cannot reach PostgreSQL at %s:%d (database %q): %w",
+				cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// InTenant runs fn in a transaction bound to one tenant: the transaction runs
+// as TenantRole with app.tenant_id set, so row-level security limits every
+// statement to that tenant's rows. It commits when fn returns nil and rolls
+// back otherwise.
+func InTenant(ctx context.Context, pool *pgxpool.Pool, tenantID string, fn func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if err := EnterTenant(ctx, tx, tenantID); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+// EnterTenant binds an open transaction to a tenant, as InTenant does. It is
+// for callers that own the transaction (a job worker given one by River).
+func EnterTenant(ctx context.Context, tx pgx.Tx, tenantID string) error {
+	if tenantID == "" {
+		return errors.New("enter tenant: empty tenant id")
+	}
+	if _, err := tx.Exec(ctx, "SET LOCAL ROLE "+TenantRole); err != nil {
+		return fmt.Errorf("enter tenant: set role: %w", Classify(err))
+	}
+	if _, err := tx.Exec(ctx, "SELECT set_config('app.tenant_id', $1, true)", tenantID); err != nil {
+		return fmt.Errorf("enter tenant: set tenant: %w", Classify(err))
+	}
+	return nil
+}
+
+// Classify wraps err with ErrUnavailable when it comes from a lost or
+// unreachable database, and maps pgx.ErrNoRows to ErrNotFound.
+func Classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	}
+	if IsUnavailable(err) {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return err
+}
+
+// IsUnavailable reports whether err means the database could not be reached
+// (as opposed to a query that failed on a database that answered).
+func IsUnavailable(err error) bool {
+	if errors.Is(err, ErrUnavailable) {
+		return true
+	}
+	var connectErr *pgconn.ConnectError
+	if errors.As(err, &connectErr) {
+		return true
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// Class 08: connection exception; 57P01-57P03: admin shutdown,
+		// crash shutdown, cannot connect now.
+		return pgErr.Code[:2] == "08" || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
+	}
+	return pgconn.SafeToRetry(err)
+}

@@ -1,0 +1,58 @@
+package db
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/tern/v2/migrate"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/civica/civica/migrations"
+)
+
+// Migrate brings the schema up to date: Civica's own migrations with tern,
+// then River's with rivermigrate, then the grants that let tenant
+// transactions enqueue jobs. It is safe to run concurrently and repeatedly
+// (tern takes an advisory lock; River's migrations are versioned).
+func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", Classify(err))
+	}
+	defer conn.Release()
+	m, err := migrate.NewMigrator(ctx, conn.Conn(), "civica_schema_version")
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if err := m.LoadMigrations(migrations.FS); err != nil {
+		return fmt.Errorf("migrate: load: %w", err)
+	}
+	if err := m.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+
+	rm, err := rivermigrate.New(riverpgxv5.New(pool), nil)
+	if err != nil {
+		return fmt.Errorf("migrate river: %w", err)
+	}
+	if _, err := rm.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("migrate river: %w", err)
+	}
+
+	// Jobs that follow a change of state are inserted with InsertTx inside
+	// the tenant transaction, which runs as the tenant role.
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		for _, stmt := range []string{
+			"GRANT SELECT, INSERT ON river_job TO " + TenantRole,
+			"GRANT USAGE ON SEQUENCE river_job_id_seq TO " + TenantRole,
+		} {
+			if _, err := tx.Exec(ctx, stmt); err != nil {
+				return fmt.Errorf("migrate: grant: %w", err)
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,173 @@
+package tenant
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/civica/civica/internal/codicefiscale"
+)
+
+// Bundle is a comune described as files: tenants/<slug>/tenant.yaml plus the
+// logo it names. (Offices and service cards join it in later bundles.)
+type Bundle struct {
+	Slug           string   `yaml:"slug"`
+	Name           string   `yaml:"name"`
+	ISTATCode      string   `yaml:"istat_code"`
+	IPACode        string   `yaml:"ipa_code"`
+	FiscalCode     string   `yaml:"fiscal_code"`
+	Status         Status   `yaml:"status"`
+	Languages      []string `yaml:"languages"`
+	Hosts          []string `yaml:"hosts"`
+	PatronSaintDay string   `yaml:"patron_saint_day"`
+	Branding       struct {
+		PrimaryColor string `yaml:"primary_color"`
+		Logo         string `yaml:"logo"`
+	} `yaml:"branding"`
+	Contacts Contacts      `yaml:"contacts"`
+	Staff    []StaffMember `yaml:"staff"`
+
+	PrimaryColor string `yaml:"-"`
+	Logo         []byte `yaml:"-"`
+	LogoType     string `yaml:"-"`
+}
+
+// StaffMember is a person working for the comune, with their role.
+type StaffMember struct {
+	FiscalCode string `yaml:"fiscal_code"`
+	Name       string `yaml:"name"`
+	Role       string `yaml:"role"`
+}
+
+var (
+	slugPattern  = regexp.MustCompile(`^[a-z][a-z0-9-]{1,40}$`)
+	istatPattern = regexp.MustCompile(`^[0-9]{6}$`)
+	ipaPattern   = regexp.MustCompile(`^[a-z0-9_]{2,20}$`)
+	vatPattern   = regexp.MustCompile(`^[0-9]{11}$`)
+	colorPattern = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+	dayPattern   = regexp.MustCompile(`^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$`)
+	hostPattern  = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)
+)
+
+// LoadBundle reads and validates the bundle in dir. Every problem found is
+// reported, one per line, with the file it is in.
+func LoadBundle(dir string) (Bundle, error) {
+	var b Bundle
+	file := filepath.Join(dir, "tenant.yaml")
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return b, fmt.Errorf("read bundle: %w", err)
+	}
+	dec := yaml.NewDecoder(strings.NewReader(string(raw)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&b); err != nil {
+		return b, fmt.Errorf("%s: %w", file, err)
+	}
+	if b.Status == "" {
+		b.Status = StatusTrial
+	}
+	if len(b.Languages) == 0 {
+		b.Languages = []string{"it", "en"}
+	}
+	b.PrimaryColor = strings.ToLower(b.Branding.PrimaryColor)
+	for i, h := range b.Hosts {
+		b.Hosts[i] = NormalizeHost(h)
+	}
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	if !slugPattern.MatchString(b.Slug) {
+		bad("slug %q: lower-case letters, digits and dashes, starting with a letter", b.Slug)
+	}
+	if l := len([]rune(b.Name)); l < 2 || l > 200 {
+		bad("name: required, 2 to 200 characters")
+	}
+	if !istatPattern.MatchString(b.ISTATCode) {
+		bad("istat_code %q: six digits", b.ISTATCode)
+	}
+	if !ipaPattern.MatchString(b.IPACode) {
+		bad("ipa_code %q: lower-case letters, digits and underscores", b.IPACode)
+	}
+	if !vatPattern.MatchString(b.FiscalCode) {
+		bad("fiscal_code %q: eleven digits", b.FiscalCode)
+	}
+	if !slices.Contains([]Status{StatusTrial, StatusActive, StatusSuspended}, b.Status) {
+		bad("status %q: one of trial, active, suspended", b.Status)
+	}
+	for _, l := range b.Languages {
+		if l != "it" && l != "en" {
+			bad("languages: %q is not supported (it, en)", l)
+		}
+	}
+	if !slices.Contains(b.Languages, "it") {
+		bad("languages: Italian (it) is required")
+	}
+	for _, h := range b.Hosts {
+		if !hostPattern.MatchString(h) {
+			bad("hosts: %q is not a host name", h)
+		}
+	}
+	if b.PatronSaintDay != "" && !dayPattern.MatchString(b.PatronSaintDay) {
+		bad("patron_saint_day %q: MM-DD", b.PatronSaintDay)
+	}
+	if !colorPattern.MatchString(b.PrimaryColor) {
+		bad("branding.primary_color %q: #rrggbb", b.Branding.PrimaryColor)
+	}
+	if b.Branding.Logo == "" || strings.Contains(b.Branding.Logo, "..") {
+		bad("branding.logo: the name of an image file in the bundle")
+	} else if logo, err := os.ReadFile(filepath.Join(dir, b.Branding.Logo)); err != nil {
+		bad("branding.logo: %v", err)
+	} else {
+		b.Logo = logo
+		b.LogoType = http.DetectContentType(logo)
+		if strings.HasSuffix(b.Branding.Logo, ".svg") && strings.Contains(string(logo), "<svg") {
+			b.LogoType = "image/svg+xml"
+		}
+		if !strings.HasPrefix(b.LogoType, "image/") {
+			bad("branding.logo: %s is not an image (%s)", b.Branding.Logo, b.LogoType)
+		}
+	}
+	for i, m := range b.Staff {
+		cf, err := codicefiscale.Parse(m.FiscalCode)
+		if err != nil {
+			bad("staff[%d].fiscal_code %q: %v", i, m.FiscalCode, err)
+		}
+		b.Staff[i].FiscalCode = string(cf)
+		if strings.TrimSpace(m.Name) == "" {
+			bad("staff[%d].name: required", i)
+		}
+		if !slices.Contains([]string{"admin", "office_manager", "clerk"}, m.Role) {
+			bad("staff[%d].role %q: one of admin, office_manager, clerk", i, m.Role)
+		}
+	}
+	if len(problems) > 0 {
+		return b, fmt.Errorf("%s:\n  %w", file, errors.New(strings.Join(problems, "\n  ")))
+	}
+	return b, nil
+}
+
+// BundleDirs lists the bundles under root: every subdirectory holding a
+// tenant.yaml (so tenants/_standard, a catalogue rather than a comune, is
+// skipped).
+func BundleDirs(root string) ([]string, error) {
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return nil, err
+	}
+	var dirs []string
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(root, e.Name(), "tenant.yaml")); err == nil {
+			dirs = append(dirs, filepath.Join(root, e.Name()))
+		}
+	}
+	return dirs, nil
+}
