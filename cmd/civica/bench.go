@@ -1,0 +1,215 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/civica/civica/internal/db"
+	"github.com/civica/civica/internal/devdb"
+	"github.com/civica/civica/internal/tenant"
+)
+
+// runBench measures the comune home page against a baseline in the same run:
+// the trivial /healthz handler of the same server, through the same
+// middleware up to the tenant step. It starts its own server (a `civica
+// serve` child process on a private PostgreSQL) unless -url names one. It
+// prints numbers, never fails on them.
+func runBench(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	duration := fs.Duration("duration", 10*time.Second, "how long to load each target")
+	concurrency := fs.Int("concurrency", 16, "concurrent connections")
+	target := fs.String("url", "", "base URL of a running server (default: start one)")
+	host := fs.String("host", "", "Host header of the comune (default verdemare.<server host>)")
+	if err := fs.Parse(args); err != nil {
+		return exitCode(2)
+	}
+	base := *target
+	if base == "" {
+		stop, url, err := startBenchServer(ctx)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		base = url
+	}
+	if *host == "" {
+		u, _ := http.NewRequest("GET", base, nil)
+		*host = "verdemare." + u.URL.Host
+		if h, p, err := net.SplitHostPort(u.URL.Host); err == nil && h == "127.0.0.1" {
+			*host = "verdemare.localhost:" + p
+		}
+	}
+	transport := &http.Transport{MaxIdleConnsPerHost: *concurrency, MaxConnsPerHost: *concurrency}
+	client := &http.Client{Transport: transport, Timeout: 10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+	fmt.Printf("bench: %d connections, %s per target, comune host %s\n", *concurrency, *duration, *host)
+	load(ctx, client, base+"/", *host, *concurrency, 2*time.Second) // warm-up
+	baseline := load(ctx, client, base+"/healthz", *host, *concurrency, *duration)
+	home := load(ctx, client, base+"/", *host, *concurrency, *duration)
+	baseline.print("baseline /healthz")
+	home.print("comune home /")
+	if baseline.rps > 0 {
+		fmt.Printf("ratio home/baseline: %.2f× requests/s\n", home.rps/baseline.rps)
+	}
+	if home.errors > 0 || baseline.errors > 0 {
+		fmt.Println("note: some requests failed; see the error counts above")
+	}
+	return nil
+}
+
+type loadResult struct {
+	requests, errors int64
+	rps              float64
+	p50, p99         time.Duration
+}
+
+func (r loadResult) print(name string) {
+	fmt.Printf("%-20s %8.0f req/s   p50 %8s   p99 %8s   (%d requests, %d errors)\n",
+		name, r.rps, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.requests, r.errors)
+}
+
+// load sends GET requests from n workers for d and reports throughput and
+// latency percentiles. Every loop is bounded by d.
+func load(ctx context.Context, client *http.Client, url, host string, n int, d time.Duration) loadResult {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	var errs atomic.Int64
+	var mu sync.Mutex
+	var all []time.Duration
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lat := make([]time.Duration, 0, 4096)
+			for ctx.Err() == nil {
+				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+				req.Host = host
+				t := time.Now()
+				res, err := client.Do(req)
+				if err != nil {
+					if ctx.Err() == nil {
+						errs.Add(1)
+					}
+					continue
+				}
+				_, _ = io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode != http.StatusOK {
+					errs.Add(1)
+					continue
+				}
+				lat = append(lat, time.Since(t))
+			}
+			mu.Lock()
+			all = append(all, lat...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	slices.Sort(all)
+	r := loadResult{requests: int64(len(all)), errors: errs.Load(), rps: float64(len(all)) / elapsed.Seconds()}
+	if len(all) > 0 {
+		r.p50 = all[len(all)*50/100]
+		r.p99 = all[len(all)*99/100]
+	}
+	return r
+}
+
+// startBenchServer starts a private PostgreSQL in a temporary folder, loads
+// the demo comuni and runs `civica serve` against it on a free port.
+func startBenchServer(ctx context.Context) (func(), string, error) {
+	dir, err := os.MkdirTemp("", "civica-bench-")
+	if err != nil {
+		return nil, "", err
+	}
+	cluster, err := devdb.Start(ctx, dir+"/pg")
+	if err != nil {
+		return nil, "", err
+	}
+	cleanup := func() { _ = cluster.Stop(); _ = os.RemoveAll(dir) }
+	cfg, err := loadConfig()
+	if err != nil {
+		cleanup()
+		return nil, "", err
+	}
+	cfg.DatabaseURL = cluster.URL()
+	pool, err := openDB(ctx, cfg)
+	if err != nil {
+		cleanup()
+		return nil, "", err
+	}
+	err = db.Migrate(ctx, pool)
+	if err == nil {
+		_, err = importTenants(ctx, tenant.NewStore(pool), "tenants")
+	}
+	pool.Close()
+	if err != nil {
+		cleanup()
+		return nil, "", err
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		cleanup()
+		return nil, "", err
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	self, err := os.Executable()
+	if err != nil {
+		cleanup()
+		return nil, "", err
+	}
+	logFile, err := os.Create(dir + "/serve.log")
+	if err != nil {
+		cleanup()
+		return nil, "", err
+	}
+	cmd := exec.Command(self, "serve")
+	cmd.Env = append(os.Environ(),
+		"CIVICA_DATABASE_URL="+cluster.URL(),
+		fmt.Sprintf("CIVICA_LISTEN=127.0.0.1:%d", port),
+		fmt.Sprintf("CIVICA_PLATFORM_URL=http://localhost:%d", port),
+		"CIVICA_LOG_FORMAT=json")
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		cleanup()
+		return nil, "", err
+	}
+	stop := func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+		logFile.Close()
+		cleanup()
+	}
+	url := fmt.Sprintf("http://127.0.0.1:%d", port)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		res, err := http.Get(url + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return stop, url, nil
+			}
+		}
+		if time.Now().After(deadline) {
+			stop()
+			return nil, "", errors.New("bench server did not become ready in 30 s")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/civica/civica/internal/codicefiscale"
+)
+
+// config is every setting Civica reads, from CIVICA_* environment variables
+// (secrets also from CIVICA_*_FILE). Without any, it runs in development mode
+// on localhost:8080 with a private PostgreSQL, the demo comuni and the test
+// identity provider.
+type config struct {
+	Env            string   // development | production
+	DatabaseURL    string   // CIVICA_DATABASE_URL; empty in development: a private cluster
+	Listen         string   // CIVICA_LISTEN, default 127.0.0.1:8080
+	PlatformURL    *url.URL // CIVICA_PLATFORM_URL, default http://localhost:8080
+	TestProvider   bool     // CIVICA_TEST_PROVIDER, default on in development only
+	OIDCIssuer     string   // CIVICA_OIDC_ISSUER, default <platform>/idp with the test provider
+	RPKeyFile      string   // CIVICA_RP_KEY_FILE: PEM RSA key the relying parties sign with
+	PlatformAdmins []string // CIVICA_PLATFORM_ADMINS: fiscal codes, comma separated
+	SecureCookies  bool     // CIVICA_SECURE_COOKIES, default true when the platform URL is https
+	SupportEmail   string   // CIVICA_SUPPORT_EMAIL, shown on the platform's own pages
+	LogFormat      string   // CIVICA_LOG_FORMAT: text | json; default text in development
+}
+
+// devPlatformAdmin is the test identity "Elena Ricci" of the test provider.
+const devPlatformAdmin = "RCCLNE88R67A944M"
+
+func loadConfig() (config, error) {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+
+	c := config{
+		Env:          env("CIVICA_ENV", "development"),
+		Listen:       env("CIVICA_LISTEN", "127.0.0.1:8080"),
+		SupportEmail: env("CIVICA_SUPPORT_EMAIL", "assistenza@rete-civica.example"),
+		RPKeyFile:    os.Getenv("CIVICA_RP_KEY_FILE"),
+	}
+	if c.Env != "development" && c.Env != "production" {
+		bad("CIVICA_ENV=%q: development or production", c.Env)
+	}
+	dev := c.Env == "development"
+	var err error
+	if c.DatabaseURL, err = secret("CIVICA_DATABASE_URL"); err != nil {
+		bad("%v", err)
+	}
+	if c.DatabaseURL == "" && !dev {
+		bad("CIVICA_DATABASE_URL is required in production")
+	}
+	raw := env("CIVICA_PLATFORM_URL", "http://localhost:8080")
+	c.PlatformURL, err = url.Parse(strings.TrimSuffix(raw, "/"))
+	if err != nil || (c.PlatformURL.Scheme != "http" && c.PlatformURL.Scheme != "https") || c.PlatformURL.Host == "" || c.PlatformURL.Path != "" {
+		bad("CIVICA_PLATFORM_URL=%q: an http(s) origin such as https://servizi.example.it", raw)
+		c.PlatformURL = &url.URL{Scheme: "http", Host: "localhost:8080"}
+	}
+	if c.TestProvider, err = boolEnv("CIVICA_TEST_PROVIDER", dev); err != nil {
+		bad("%v", err)
+	}
+	if c.TestProvider && !dev {
+		bad("CIVICA_TEST_PROVIDER cannot be on in production: it lets anyone log in as anyone")
+	}
+	c.OIDCIssuer = os.Getenv("CIVICA_OIDC_ISSUER")
+	if c.OIDCIssuer == "" && c.TestProvider {
+		c.OIDCIssuer = c.PlatformURL.String() + "/idp"
+	}
+	if c.OIDCIssuer == "" {
+		bad("CIVICA_OIDC_ISSUER is required without the test provider")
+	}
+	if c.RPKeyFile == "" && !dev {
+		bad("CIVICA_RP_KEY_FILE is required in production: the relying parties' signing key")
+	}
+	admins := env("CIVICA_PLATFORM_ADMINS", "")
+	if admins == "" && dev {
+		admins = devPlatformAdmin
+	}
+	for _, a := range strings.Split(admins, ",") {
+		if a = strings.TrimSpace(a); a == "" {
+			continue
+		}
+		cf, err := codicefiscale.Parse(a)
+		if err != nil {
+			bad("CIVICA_PLATFORM_ADMINS: %q is not a valid fiscal code: %v", a, err)
+			continue
+		}
+		c.PlatformAdmins = append(c.PlatformAdmins, string(cf))
+	}
+	if c.SecureCookies, err = boolEnv("CIVICA_SECURE_COOKIES", c.PlatformURL.Scheme == "https"); err != nil {
+		bad("%v", err)
+	}
+	c.LogFormat = env("CIVICA_LOG_FORMAT", map[bool]string{true: "text", false: "json"}[dev])
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("CIVICA_LOG_FORMAT=%q: text or json", c.LogFormat)
+	}
+	if len(problems) > 0 {
+		return c, errors.New("configuration:\n  " + strings.Join(problems, "\n  "))
+	}
+	return c, nil
+}
+
+// rpKey loads the relying parties' signing key, or in development makes one
+// for this run.
+func (c config) rpKey() (*rsa.PrivateKey, error) {
+	if c.RPKeyFile == "" {
+		return rsa.GenerateKey(rand.Reader, 2048)
+	}
+	raw, err := os.ReadFile(c.RPKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("CIVICA_RP_KEY_FILE: %w", err)
+	}
+	block, _ := pem.Decode(raw)
+	if block == nil {
+		return nil, errors.New("CIVICA_RP_KEY_FILE: no PEM block")
+	}
+	if k, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
+		return k, nil
+	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("CIVICA_RP_KEY_FILE: %w", err)
+	}
+	rk, ok := k.(*rsa.PrivateKey)
+	if !ok {
+		return nil, errors.New("CIVICA_RP_KEY_FILE: not an RSA key")
+	}
+	return rk, nil
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+// secret reads NAME, or the file named by NAME_FILE.
+func secret(name string) (string, error) {
+	if f := os.Getenv(name + "_FILE"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return "", fmt.Errorf("%s_FILE: %w", name, err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	return os.Getenv(name), nil
+}
+
+func boolEnv(name string, def bool) (bool, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return def, fmt.Errorf("%s=%q: true or false", name, v)
+	}
+	return b, nil
+}

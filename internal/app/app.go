@@ -1,0 +1,172 @@
+// Package app assembles Civica from its parts: the job client and its
+// workers, sessions, tenants, login, the web server and, in development, the
+// test identity provider. It is the composition root: cmd/civica reads the
+// configuration and hands plain values here, and the end-to-end test
+// harnesses (internal/browsertest) build the very same server through it.
+// Nothing else wires dependencies.
+package app
+
+import (
+	"context"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/riverqueue/river"
+
+	"github.com/civica/civica/i18n"
+	"github.com/civica/civica/internal/auth"
+	"github.com/civica/civica/internal/auth/oidcrp"
+	"github.com/civica/civica/internal/auth/testidp"
+	"github.com/civica/civica/internal/jobs"
+	"github.com/civica/civica/internal/locale"
+	"github.com/civica/civica/internal/notify"
+	"github.com/civica/civica/internal/tenant"
+	"github.com/civica/civica/internal/web"
+	"github.com/civica/civica/static"
+)
+
+// Config is what the application needs, already validated.
+type Config struct {
+	PlatformURL    *url.URL
+	SecureCookies  bool
+	TestProvider   bool   // serve the test identity provider under /idp
+	OIDCIssuer     string // the identity provider logins go through
+	RPKey          *rsa.PrivateKey
+	PlatformAdmins []string
+	Logger         *slog.Logger
+}
+
+// App is an assembled Civica: an http.Handler plus its job client.
+type App struct {
+	Server *web.Server
+	Jobs   *jobs.Client
+	Pool   *pgxpool.Pool
+	logger *slog.Logger
+	store  *pgxstore.PostgresStore
+}
+
+// Catalog loads the message catalogues.
+func Catalog() (*locale.Catalog, error) {
+	return locale.Load(i18n.FS, "it", "en")
+}
+
+// Workers registers every job worker. Adding a job means adding it here.
+func Workers(pool *pgxpool.Pool, catalog *locale.Catalog) *river.Workers {
+	w := river.NewWorkers()
+	river.AddWorker(w, &notify.WelcomeWorker{Pool: pool, Catalog: catalog})
+	return w
+}
+
+// New assembles the application on pool. Call Close when done.
+func New(cfg Config, pool *pgxpool.Pool) (*App, error) {
+	catalog, err := Catalog()
+	if err != nil {
+		return nil, err
+	}
+	jobClient, err := jobs.New(pool, Workers(pool, catalog), cfg.Logger)
+	if err != nil {
+		return nil, err
+	}
+	metrics := prometheus.NewRegistry()
+	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	a := &App{Jobs: jobClient, Pool: pool, logger: cfg.Logger}
+	sessions := scs.New()
+	a.store = pgxstore.NewWithCleanupInterval(pool, 10*time.Minute)
+	sessions.Store = a.store
+	sessions.Lifetime = 12 * time.Hour
+	sessions.IdleTimeout = 2 * time.Hour
+	sessions.Cookie.Name = "civica_session"
+	sessions.Cookie.HttpOnly = true
+	sessions.Cookie.SameSite = http.SameSiteLaxMode
+	sessions.Cookie.Secure = cfg.SecureCookies
+
+	tenantStore := tenant.NewStore(pool)
+	deps := web.Deps{
+		Pool:     pool,
+		Tenants:  tenant.NewRegistry(tenantStore, cfg.PlatformURL.Hostname(), 30*time.Second),
+		Store:    tenantStore,
+		Catalog:  catalog,
+		Sessions: sessions,
+		Auth:     auth.NewService(pool, jobClient, cfg.PlatformAdmins),
+		Inbox:    notify.NewInbox(pool),
+		OIDC:     oidcrp.NewProvider(cfg.OIDCIssuer, &http.Client{Timeout: 10 * time.Second}),
+		RPKey:    cfg.RPKey,
+		Logger:   cfg.Logger,
+		Metrics:  metrics,
+	}
+	webCfg := web.Config{PlatformURL: cfg.PlatformURL, SecureCookies: cfg.SecureCookies, Static: static.FS}
+
+	// The test provider and the server need each other: the provider asks
+	// the server for its registered clients and to render its page.
+	if cfg.TestProvider {
+		idp, err := testidp.New(testidp.Config{
+			Issuer: cfg.OIDCIssuer,
+			LookupClient: func(ctx context.Context, id string) (testidp.Client, error) {
+				return a.Server.RegisteredClient(ctx, id)
+			},
+			RenderLogin: func(w http.ResponseWriter, r *http.Request, p testidp.LoginPage) {
+				a.Server.RenderTestProviderLogin(w, r, p)
+			},
+		})
+		if err != nil {
+			a.store.StopCleanup()
+			return nil, err
+		}
+		webCfg.TestProvider = idp
+	}
+	if a.Server, err = web.New(webCfg, deps); err != nil {
+		a.store.StopCleanup()
+		return nil, err
+	}
+	sessions.ErrorFunc = a.Server.SessionError
+	return a, nil
+}
+
+// Close releases what New started (not the pool, which the caller owns).
+func (a *App) Close() { a.store.StopCleanup() }
+
+// Serve runs the web server on ln and the job worker until ctx ends, then
+// drains both within 15 seconds.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	if err := a.Jobs.Start(ctx); err != nil {
+		return fmt.Errorf("start job worker: %w", err)
+	}
+	httpServer := &http.Server{
+		Handler:           a.Server,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- httpServer.Serve(ln) }()
+	var serveErr error
+	select {
+	case err := <-errc:
+		serveErr = fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	a.logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdownCtx); err != nil {
+		a.logger.Warn("http shutdown", "error", err)
+	}
+	if err := a.Jobs.Stop(shutdownCtx); err != nil && !errors.Is(err, context.Canceled) {
+		a.logger.Warn("job worker shutdown", "error", err)
+	}
+	return serveErr
+}

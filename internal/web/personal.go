@@ -1,0 +1,49 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/civica/civica/internal/auth"
+	"github.com/civica/civica/internal/tenant"
+	"github.com/civica/civica/views"
+)
+
+// personalArea shows the person's name, fiscal code and inbox.
+func (s *Server) personalArea(c echo.Context) error {
+	p := c.Get(ctxPrincipal).(auth.Principal)
+	t := c.Get(ctxTenant).(tenant.Tenant)
+	msgs, err := s.deps.Inbox.List(c.Request().Context(), t.ID, p.PersonID, 50)
+	if err != nil {
+		return err
+	}
+	ch := s.chrome(c, "")
+	ch.Title = ch.T("personal.heading")
+	ch.Breadcrumbs = []views.Crumb{{Label: ch.T("personal.heading")}}
+	page := views.PersonalAreaPage{Name: p.Name(), FiscalCode: p.FiscalCode}
+	for _, m := range msgs {
+		page.Messages = append(page.Messages, views.InboxMessage{
+			Subject: m.Subject, Body: m.Body, Date: ch.L.DateTime(m.CreatedAt), Unread: m.ReadAt == nil,
+		})
+	}
+	return s.render(c, http.StatusOK, views.PersonalArea(ch, page))
+}
+
+// desk is the staff's landing page; the work queue comes later.
+func (s *Server) desk(c echo.Context) error {
+	p := c.Get(ctxPrincipal).(auth.Principal)
+	ch := s.chrome(c, "")
+	ch.Title = ch.T("desk.heading")
+	ch.Breadcrumbs = []views.Crumb{{Label: ch.T("desk.heading")}}
+	page := views.DeskPage{Name: p.Name()}
+	if p.Kind == auth.KindPlatformAdmin {
+		page.Role = ch.T("role.platform_admin")
+	} else {
+		page.Role = ch.T("role." + p.Role)
+	}
+	if t, ok := c.Get(ctxTenant).(tenant.Tenant); ok {
+		page.Comune = t.Name
+	}
+	return s.render(c, http.StatusOK, views.Desk(ch, page))
+}

@@ -1,0 +1,66 @@
+package web
+
+import (
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/civica/civica/internal/auth"
+)
+
+// routes is the one place that says which middleware runs in which order and
+// which handler answers which path.
+//
+// Order: request id → metrics → request log (which renders errors) →
+// security headers → recover →
+// tenant (from Host; unknown hosts end here with the platform's 404) →
+// language → session (scs, on Postgres) → CSRF (every unsafe method) →
+// handler. Health, metrics and static files sit before the tenant step: they
+// answer on any host and need no session.
+func (s *Server) routes() {
+	e := s.echo
+	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{
+		Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/idp/") },
+	}))
+	e.Use(middleware.RequestID())
+	e.Use(s.metrics.middleware)
+	e.Use(s.requestLog)
+	e.Use(s.securityHeaders)
+	e.Use(middleware.Recover())
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.deps.Metrics, promhttp.HandlerOpts{})))
+	e.GET("/static/:version/*", s.static)
+
+	site := e.Group("", s.resolveTenant, s.language, s.session, s.csrf())
+	site.GET("/", s.home)
+	site.GET("/lingua", s.switchLanguage)
+	site.GET("/tema.css", s.themeCSS, s.requireComune)
+	site.GET("/logo", s.logo, s.requireComune)
+
+	site.GET("/accedi", s.loginPage)
+	site.GET("/accedi/spid", s.startLogin)
+	site.GET("/accedi/cie", s.startLogin)
+	site.GET("/accedi/callback", s.loginCallback)
+	site.POST("/esci", s.logout)
+	site.GET("/area-personale", s.personalArea, s.requireComune, s.requireKind(auth.KindCitizen, auth.KindStaff))
+	site.GET("/scrivania", s.desk, s.requireKind(auth.KindStaff, auth.KindPlatformAdmin))
+
+	site.GET("/servizi", s.services, s.requireComune)
+	site.GET("/prenota", s.booking, s.requireComune)
+	site.GET("/faq", s.faq)
+	site.GET("/segnalazione-disservizio", s.reportProblem)
+	site.GET("/note-legali", s.legalNotes)
+	site.GET("/privacy", s.privacy)
+	site.GET("/dichiarazione-accessibilita", s.accessibility)
+
+	if s.cfg.TestProvider != nil {
+		// The test provider stands in for an external identity provider:
+		// it has its own forms and no part in our sessions or CSRF tokens.
+		e.Any("/idp/*", echo.WrapHandler(s.cfg.TestProvider), s.resolveTenant, s.requirePlatform, s.language)
+	}
+	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound }, s.resolveTenant, s.language, s.session)
+}
