@@ -155,7 +155,7 @@ func startBenchServer(ctx context.Context) (func(), string, error) {
 	}
 	err = db.Migrate(ctx, pool)
 	if err == nil {
-		_, err = importTenants(ctx, tenant.NewStore(pool), "tenants")
+		_, err = tenant.ImportDir(ctx, tenant.NewStore(pool), "tenants")
 	}
 	pool.Close()
 	if err != nil {

@@ -48,7 +48,7 @@ func runDev(ctx context.Context, cfg config) error {
 		pool.Close()
 		return err
 	}
-	list, err := importTenants(ctx, tenant.NewStore(pool), "tenants")
+	list, err := tenant.ImportDir(ctx, tenant.NewStore(pool), "tenants")
 	pool.Close()
 	if err != nil {
 		return err

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -27,7 +26,7 @@ func runTenant(ctx context.Context, cfg config, args []string) error {
 		if len(args) != 2 {
 			return errors.New("usage: civica tenant import <dir>")
 		}
-		list, err := importTenants(ctx, store, args[1])
+		list, err := tenant.ImportDir(ctx, store, args[1])
 		if err != nil {
 			return err
 		}
@@ -48,40 +47,4 @@ func runTenant(ctx context.Context, cfg config, args []string) error {
 		return w.Flush()
 	}
 	return fmt.Errorf("unknown tenant command %q", args[0])
-}
-
-// importTenants imports the bundle in dir, or every bundle under it. All
-// bundles are validated before any is written.
-func importTenants(ctx context.Context, store *tenant.Store, dir string) ([]tenant.Tenant, error) {
-	dirs := []string{dir}
-	if _, err := os.Stat(filepath.Join(dir, "tenant.yaml")); err != nil {
-		if dirs, err = tenant.BundleDirs(dir); err != nil {
-			return nil, fmt.Errorf("tenant import: %w", err)
-		}
-		if len(dirs) == 0 {
-			return nil, fmt.Errorf("tenant import: no tenant.yaml in %s or its folders", dir)
-		}
-	}
-	bundles := make([]tenant.Bundle, 0, len(dirs))
-	var problems []error
-	for _, d := range dirs {
-		b, err := tenant.LoadBundle(d)
-		if err != nil {
-			problems = append(problems, err)
-			continue
-		}
-		bundles = append(bundles, b)
-	}
-	if len(problems) > 0 {
-		return nil, errors.Join(problems...)
-	}
-	var out []tenant.Tenant
-	for _, b := range bundles {
-		t, err := store.Import(ctx, b)
-		if err != nil {
-			return out, err
-		}
-		out = append(out, t)
-	}
-	return out, nil
 }

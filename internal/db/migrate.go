@@ -42,17 +42,22 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		return fmt.Errorf("migrate river: %w", err)
 	}
 
-	// Jobs that follow a change of state are inserted with InsertTx inside
-	// the tenant transaction, which runs as the tenant role.
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		for _, stmt := range []string{
-			"GRANT SELECT, INSERT ON river_job TO " + TenantRole,
-			"GRANT USAGE ON SEQUENCE river_job_id_seq TO " + TenantRole,
-		} {
+		for _, stmt := range RiverGrants() {
 			if _, err := tx.Exec(ctx, stmt); err != nil {
 				return fmt.Errorf("migrate: grant: %w", err)
 			}
 		}
 		return nil
 	})
+}
+
+// RiverGrants are the statements, run after River's migrations, that let
+// tenant transactions (running as TenantRole) enqueue jobs with InsertTx.
+// UPDATE is needed because River's insert upserts on its unique key.
+func RiverGrants() []string {
+	return []string{
+		"GRANT SELECT, INSERT, UPDATE ON river_job TO " + TenantRole,
+		"GRANT USAGE ON SEQUENCE river_job_id_seq TO " + TenantRole,
+	}
 }

@@ -1,6 +1,7 @@
 package tenant
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -170,4 +171,40 @@ func BundleDirs(root string) ([]string, error) {
 		}
 	}
 	return dirs, nil
+}
+
+// ImportDir imports the bundle in dir, or every bundle under it. All
+// bundles are validated before any is written.
+func ImportDir(ctx context.Context, store *Store, dir string) ([]Tenant, error) {
+	dirs := []string{dir}
+	if _, err := os.Stat(filepath.Join(dir, "tenant.yaml")); err != nil {
+		if dirs, err = BundleDirs(dir); err != nil {
+			return nil, fmt.Errorf("tenant import: %w", err)
+		}
+		if len(dirs) == 0 {
+			return nil, fmt.Errorf("tenant import: no tenant.yaml in %s or its folders", dir)
+		}
+	}
+	bundles := make([]Bundle, 0, len(dirs))
+	var problems []error
+	for _, d := range dirs {
+		b, err := LoadBundle(d)
+		if err != nil {
+			problems = append(problems, err)
+			continue
+		}
+		bundles = append(bundles, b)
+	}
+	if len(problems) > 0 {
+		return nil, errors.Join(problems...)
+	}
+	var out []Tenant
+	for _, b := range bundles {
+		t, err := store.Import(ctx, b)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
 }
