@@ -24,7 +24,7 @@ func newLogger(cfg config) *slog.Logger {
 
 // openDB connects, waiting a little for a database that is starting.
 func openDB(ctx context.Context, cfg config) (*pgxpool.Pool, error) {
-	pool, err := db.Open(ctx, cfg.DatabaseURL, 10*time.Second)
+	pool, err := db.Open(ctx, cfg.DatabaseURL, cfg.DatabaseWait)
 	if err != nil {
 		return nil, fmt.Errorf("%w\n  Is PostgreSQL running? Set CIVICA_DATABASE_URL, or use `make run`, which starts a private one", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/civica/civica/internal/codicefiscale"
 )
@@ -20,17 +21,18 @@ import (
 // on localhost:8080 with a private PostgreSQL, the demo comuni and the test
 // identity provider.
 type config struct {
-	Env            string   // development | production
-	DatabaseURL    string   // CIVICA_DATABASE_URL; empty in development: a private cluster
-	Listen         string   // CIVICA_LISTEN, default 127.0.0.1:8080
-	PlatformURL    *url.URL // CIVICA_PLATFORM_URL, default http://localhost:8080
-	TestProvider   bool     // CIVICA_TEST_PROVIDER, default on in development only
-	OIDCIssuer     string   // CIVICA_OIDC_ISSUER, default <platform>/idp with the test provider
-	RPKeyFile      string   // CIVICA_RP_KEY_FILE: PEM RSA key the relying parties sign with
-	PlatformAdmins []string // CIVICA_PLATFORM_ADMINS: fiscal codes, comma separated
-	SecureCookies  bool     // CIVICA_SECURE_COOKIES, default true when the platform URL is https
-	SupportEmail   string   // CIVICA_SUPPORT_EMAIL, shown on the platform's own pages
-	LogFormat      string   // CIVICA_LOG_FORMAT: text | json; default text in development
+	Env            string        // development | production
+	DatabaseURL    string        // CIVICA_DATABASE_URL; empty in development: a private cluster
+	Listen         string        // CIVICA_LISTEN, default 127.0.0.1:8080
+	PlatformURL    *url.URL      // CIVICA_PLATFORM_URL, default http://localhost:8080
+	TestProvider   bool          // CIVICA_TEST_PROVIDER, default on in development only
+	OIDCIssuer     string        // CIVICA_OIDC_ISSUER, default <platform>/idp with the test provider
+	RPKeyFile      string        // CIVICA_RP_KEY_FILE: PEM RSA key the relying parties sign with
+	PlatformAdmins []string      // CIVICA_PLATFORM_ADMINS: fiscal codes, comma separated
+	SecureCookies  bool          // CIVICA_SECURE_COOKIES, default true when the platform URL is https
+	SupportEmail   string        // CIVICA_SUPPORT_EMAIL, shown on the platform's own pages
+	LogFormat      string        // CIVICA_LOG_FORMAT: text | json; default text in development
+	DatabaseWait   time.Duration // CIVICA_DATABASE_WAIT: how long start-up waits for the database, default 10s
 }
 
 // devPlatformAdmin is the test identity "Elena Ricci" of the test provider.
@@ -100,6 +102,9 @@ func loadConfig() (config, error) {
 	c.LogFormat = env("CIVICA_LOG_FORMAT", map[bool]string{true: "text", false: "json"}[dev])
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		bad("CIVICA_LOG_FORMAT=%q: text or json", c.LogFormat)
+	}
+	if c.DatabaseWait, err = time.ParseDuration(env("CIVICA_DATABASE_WAIT", "10s")); err != nil || c.DatabaseWait < 0 {
+		bad("CIVICA_DATABASE_WAIT=%q: a duration such as 10s", os.Getenv("CIVICA_DATABASE_WAIT"))
 	}
 	if len(problems) > 0 {
 		return c, errors.New("configuration:\n  " + strings.Join(problems, "\n  "))

@@ -1,7 +1,11 @@
 // Package devdb runs a private PostgreSQL cluster for development and tests:
 // one data directory (git-ignored, inside the checkout for `make run`, a
 // temporary one for tests), listening only on 127.0.0.1 on a free port,
-// trust authentication, superuser "civica", database "civica".
+// trust authentication, database "civica".
+//
+// The cluster's superuser is "postgres"; Civica connects as "civica", which
+// owns its databases and may create roles and databases but is no superuser,
+// so row-level security applies to it as it would in production.
 //
 // It is never used in production, where CIVICA_DATABASE_URL points at a real
 // server. initdb and postgres refuse to run as root, so when the process is
@@ -83,7 +87,7 @@ func Start(ctx context.Context, dir string) (*Cluster, error) {
 		return nil, err
 	}
 	if _, err := os.Stat(filepath.Join(dir, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
-		if err := c.run(ctx, "initdb", "-D", dir, "-U", "civica", "--auth=trust",
+		if err := c.run(ctx, "initdb", "-D", dir, "-U", "postgres", "--auth=trust",
 			"--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"); err != nil {
 			return nil, fmt.Errorf("initdb: %w", err)
 		}
@@ -97,23 +101,37 @@ func Start(ctx context.Context, dir string) (*Cluster, error) {
 		return nil, fmt.Errorf("start PostgreSQL (log: %s): %w", filepath.Join(dir, "server.log"), err)
 	}
 	_ = os.WriteFile(filepath.Join(filepath.Dir(dir), filepath.Base(dir)+".port"), []byte(strconv.Itoa(c.Port)), 0o644)
-	if err := c.CreateDatabase(ctx, "civica"); err != nil {
+	if err := c.bootstrap(ctx); err != nil {
 		_ = c.Stop()
 		return nil, err
 	}
 	return c, nil
 }
 
+// bootstrap creates the civica role and database unless they exist.
+func (c *Cluster) bootstrap(ctx context.Context) error {
+	out, err := c.psql(ctx, "postgres", "postgres", "SELECT 1 FROM pg_roles WHERE rolname = 'civica'")
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(out) != "1" {
+		if _, err := c.psql(ctx, "postgres", "postgres", "CREATE ROLE civica LOGIN CREATEDB CREATEROLE"); err != nil {
+			return err
+		}
+	}
+	return c.CreateDatabase(ctx, "civica")
+}
+
 // CreateDatabase creates a database in the cluster unless it exists.
 func (c *Cluster) CreateDatabase(ctx context.Context, name string) error {
-	out, err := c.psql(ctx, "postgres", "SELECT 1 FROM pg_database WHERE datname = '"+name+"'")
+	out, err := c.psql(ctx, "civica", "postgres", "SELECT 1 FROM pg_database WHERE datname = '"+name+"'")
 	if err != nil {
 		return err
 	}
 	if strings.TrimSpace(out) == "1" {
 		return nil
 	}
-	_, err = c.psql(ctx, "postgres", `CREATE DATABASE "`+name+`"`)
+	_, err = c.psql(ctx, "civica", "postgres", `CREATE DATABASE "`+name+`"`)
 	return err
 }
 
@@ -124,9 +142,9 @@ func (c *Cluster) Stop() error {
 	return c.run(ctx, "pg_ctl", "-D", c.Dir, "stop", "-m", "fast", "-w")
 }
 
-func (c *Cluster) psql(ctx context.Context, database, sql string) (string, error) {
+func (c *Cluster) psql(ctx context.Context, user, database, sql string) (string, error) {
 	cmd := exec.CommandContext(ctx, "psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1",
-		"-h", "127.0.0.1", "-p", strconv.Itoa(c.Port), "-U", "civica", "-d", database, "-c", sql)
+		"-h", "127.0.0.1", "-p", strconv.Itoa(c.Port), "-U", user, "-d", database, "-c", sql)
 	if _, err := exec.LookPath("psql"); err != nil {
 		cmd.Path = filepath.Join(c.bin, "psql")
 	}
