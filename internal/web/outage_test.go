@@ -46,7 +46,9 @@ func TestDatabaseLost_503ThenRecoversByItself(t *testing.T) {
 		}
 	}
 	setAllowed(false)
-	t.Cleanup(func() { _, _ = admin.Exec(context.Background(), fmt.Sprintf(`ALTER DATABASE %q ALLOW_CONNECTIONS true`, dbName)) })
+	t.Cleanup(func() {
+		_, _ = admin.Exec(context.Background(), fmt.Sprintf(`ALTER DATABASE %q ALLOW_CONNECTIONS true`, dbName))
+	})
 
 	waitFor := func(what string, ok func() bool) {
 		t.Helper()
@@ -58,7 +60,9 @@ func TestDatabaseLost_503ThenRecoversByItself(t *testing.T) {
 			time.Sleep(200 * time.Millisecond)
 		}
 	}
-	waitFor("/readyz 503", func() bool { return browsertest.Get(t, c, s.PlatformURL+"/readyz").Status == http.StatusServiceUnavailable })
+	waitFor("/readyz 503", func() bool {
+		return browsertest.Get(t, c, s.PlatformURL+"/readyz").Status == http.StatusServiceUnavailable
+	})
 	for _, u := range []string{base + "/area-personale", s.PlatformURL + "/"} {
 		p := browsertest.Get(t, c, u)
 		if p.Status != http.StatusServiceUnavailable || !strings.Contains(p.Body, "Servizio momentaneamente non disponibile") {
