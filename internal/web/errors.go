@@ -108,8 +108,14 @@ func (s *Server) handleError(err error, c echo.Context) {
 // render writes a templ component into a buffer first, so a failing template
 // still becomes a proper error page instead of half a page.
 func (s *Server) render(c echo.Context, status int, comp templ.Component) error {
-	var buf bytes.Buffer
-	if err := comp.Render(c.Request().Context(), &buf); err != nil {
+	buf := s.buffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 { // keep ordinary page buffers, let huge ones go
+			buf.Reset()
+			s.buffers.Put(buf)
+		}
+	}()
+	if err := comp.Render(c.Request().Context(), buf); err != nil {
 		return err
 	}
 	h := c.Response().Header()

@@ -8,11 +8,13 @@
 package web
 
 import (
+	"bytes"
 	"crypto/rsa"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -65,11 +67,15 @@ type Server struct {
 	assets  string // URL prefix of the static files
 	echo    *echo.Echo
 	metrics *httpMetrics
+	// buffers recycles page buffers: pages are tens of KB, and rendering
+	// each into a fresh, growing buffer showed in profiles.
+	buffers sync.Pool
 }
 
 // New builds the server and its routes.
 func New(cfg Config, deps Deps) (*Server, error) {
 	s := &Server{cfg: cfg, deps: deps}
+	s.buffers.New = func() any { return bytes.NewBuffer(make([]byte, 0, 32<<10)) }
 	version, err := staticVersion(cfg.Static)
 	if err != nil {
 		return nil, err
