@@ -135,3 +135,5 @@ func (s *Server) SessionError(w http.ResponseWriter, r *http.Request, err error)
 	}
 	s.handleError(fmt.Errorf("session: %w", db.Classify(err)), c)
 }
+
+func newBuffer() *bytes.Buffer { return bytes.NewBuffer(make([]byte, 0, 32<<10)) }

@@ -8,7 +8,6 @@
 package web
 
 import (
-	"bytes"
 	"crypto/rsa"
 	"io/fs"
 	"log/slog"
@@ -75,7 +74,7 @@ type Server struct {
 // New builds the server and its routes.
 func New(cfg Config, deps Deps) (*Server, error) {
 	s := &Server{cfg: cfg, deps: deps}
-	s.buffers.New = func() any { return bytes.NewBuffer(make([]byte, 0, 32<<10)) }
+	s.buffers.New = func() any { return newBuffer() }
 	version, err := staticVersion(cfg.Static)
 	if err != nil {
 		return nil, err
