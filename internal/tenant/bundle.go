@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -119,6 +121,8 @@ func LoadBundle(dir string) (Bundle, error) {
 	}
 	if !colorPattern.MatchString(b.PrimaryColor) {
 		bad("branding.primary_color %q: #rrggbb", b.Branding.PrimaryColor)
+	} else if r := ContrastWithWhite(b.PrimaryColor); r < 4.5 {
+		bad("branding.primary_color %s: contrast with white text is %.2f:1, at least 4.5:1 is needed (WCAG AA); choose a darker colour", b.PrimaryColor, r)
 	}
 	if b.Branding.Logo == "" || strings.Contains(b.Branding.Logo, "..") {
 		bad("branding.logo: the name of an image file in the bundle")
@@ -151,6 +155,24 @@ func LoadBundle(dir string) (Bundle, error) {
 		return b, fmt.Errorf("%s:\n  %w", file, errors.New(strings.Join(problems, "\n  ")))
 	}
 	return b, nil
+}
+
+// ContrastWithWhite is the WCAG 2 contrast ratio of white text on the
+// #rrggbb colour: the header shows the comune's name and menu that way.
+func ContrastWithWhite(hex string) float64 {
+	v, err := strconv.ParseUint(strings.TrimPrefix(hex, "#"), 16, 32)
+	if err != nil {
+		return 0
+	}
+	channel := func(c uint64) float64 {
+		s := float64(c) / 255
+		if s <= 0.04045 {
+			return s / 12.92
+		}
+		return math.Pow((s+0.055)/1.055, 2.4)
+	}
+	l := 0.2126*channel(v>>16&0xff) + 0.7152*channel(v>>8&0xff) + 0.0722*channel(v&0xff)
+	return 1.05 / (l + 0.05)
 }
 
 // BundleDirs lists the bundles under root: every subdirectory holding a

@@ -175,3 +175,16 @@ func TestRegistry_ResolvesHosts(t *testing.T) {
 		}
 	}
 }
+
+func TestContrastWithWhite(t *testing.T) {
+	t.Parallel()
+	for hex, want := range map[string]float64{"#000000": 21, "#ffffff": 1, "#0066cc": 5.57} {
+		if got := tenant.ContrastWithWhite(hex); got < want-0.01 || got > want+0.01 {
+			t.Errorf("%s: %.2f, want %.2f", hex, got, want)
+		}
+	}
+	dir := writeBundle(t, "slug: chiaro\nname: Chiaro\nistat_code: \"000001\"\nipa_code: c_x\nfiscal_code: \"80000000000\"\nbranding: {primary_color: \"#66ccff\", logo: logo.svg}\n")
+	if _, err := tenant.LoadBundle(dir); err == nil || !strings.Contains(err.Error(), "at least 4.5:1") {
+		t.Errorf("a light header colour was accepted: %v", err)
+	}
+}
