@@ -49,3 +49,18 @@ func (s *Server) logo(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "public, max-age=86400")
 	return c.Blob(http.StatusOK, typ, data)
 }
+
+// platformLogo serves a comune's logo on the platform host, for the list of
+// comuni (the CSP allows images from the page's own origin only).
+func (s *Server) platformLogo(c echo.Context) error {
+	t, err := s.deps.Store.BySlug(c.Request().Context(), c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	data, typ, err := s.deps.Store.Logo(c.Request().Context(), t.ID)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "public, max-age=86400")
+	return c.Blob(http.StatusOK, typ, data)
+}

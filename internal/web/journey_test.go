@@ -29,7 +29,18 @@ func TestPlatformHome_ListsEveryComuneWithItsAddress(t *testing.T) {
 	}
 	mustContain(t, "platform page", p.Body,
 		`href="`+s.ComuneURL("verdemare")+`/"`, "Città di Verdemare",
-		`href="`+s.ComuneURL("roccasole")+`/"`, "Comune di Roccasole")
+		`href="`+s.ComuneURL("roccasole")+`/"`, "Comune di Roccasole", `src="/comuni/verdemare/logo"`)
+	res, err := s.Client(t).Get(s.PlatformURL + "/comuni/roccasole/logo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "image/svg+xml" {
+		t.Errorf("logo on the platform host: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	if p := browsertest.Get(t, s.Client(t), s.PlatformURL+"/comuni/nessuno/logo"); p.Status != http.StatusNotFound {
+		t.Errorf("logo of no comune: %d", p.Status)
+	}
 }
 
 func TestComuneHome_ShowsItsOwnNameLogoColourAndEntryPoints(t *testing.T) {

@@ -28,7 +28,7 @@ func (s *Server) platformHome(c echo.Context) error {
 	ch := s.chrome(c, "")
 	page := views.PlatformHomePage{}
 	for _, t := range list {
-		card := views.ComuneCard{Name: t.Name, URL: s.comuneURL(t), LogoURL: s.comuneURL(t) + "logo"}
+		card := views.ComuneCard{Name: t.Name, URL: s.comuneURL(t), LogoURL: "/comuni/" + t.Slug + "/logo"}
 		switch t.Status {
 		case tenant.StatusSuspended:
 			card.Status = ch.T("tenant.status.suspended")

@@ -40,6 +40,7 @@ func (s *Server) routes() {
 	site.GET("/lingua", s.switchLanguage)
 	site.GET("/tema.css", s.themeCSS, s.requireComune)
 	site.GET("/logo", s.logo, s.requireComune)
+	site.GET("/comuni/:slug/logo", s.platformLogo, s.requirePlatform)
 
 	site.GET("/accedi", s.loginPage)
 	site.GET("/accedi/spid", s.startLogin)
