@@ -51,7 +51,6 @@ func runServe(ctx context.Context, cfg config) error {
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
@@ -72,7 +71,7 @@ func runWorker(ctx context.Context, cfg config) error {
 	if err != nil {
 		return err
 	}
-	client, err := jobs.New(pool, app.Workers(pool, catalog), logger)
+	client, err := jobs.New(pool, app.Workers(pool, catalog), app.PeriodicJobs(), logger)
 	if err != nil {
 		return err
 	}

@@ -53,7 +53,6 @@ type App struct {
 	Jobs   *jobs.Client
 	Pool   *pgxpool.Pool
 	logger *slog.Logger
-	store  *pgxstore.PostgresStore
 }
 
 // Catalog loads the message catalogues.
@@ -65,16 +64,26 @@ func Catalog() (*locale.Catalog, error) {
 func Workers(pool *pgxpool.Pool, catalog *locale.Catalog) *river.Workers {
 	w := river.NewWorkers()
 	river.AddWorker(w, &notify.WelcomeWorker{Pool: pool, Catalog: catalog})
+	river.AddWorker(w, &auth.SessionCleanupWorker{Pool: pool})
 	return w
 }
 
-// New assembles the application on pool. Call Close when done.
+// PeriodicJobs are the jobs River runs on a schedule.
+func PeriodicJobs() []*river.PeriodicJob {
+	return []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
+			func() (river.JobArgs, *river.InsertOpts) { return auth.SessionCleanupArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
+	}
+}
+
+// New assembles the application on pool, which the caller owns.
 func New(cfg Config, pool *pgxpool.Pool) (*App, error) {
 	catalog, err := Catalog()
 	if err != nil {
 		return nil, err
 	}
-	jobClient, err := jobs.New(pool, Workers(pool, catalog), cfg.Logger)
+	jobClient, err := jobs.New(pool, Workers(pool, catalog), PeriodicJobs(), cfg.Logger)
 	if err != nil {
 		return nil, err
 	}
@@ -83,8 +92,7 @@ func New(cfg Config, pool *pgxpool.Pool) (*App, error) {
 
 	a := &App{Jobs: jobClient, Pool: pool, logger: cfg.Logger}
 	sessions := scs.New()
-	a.store = pgxstore.NewWithCleanupInterval(pool, 10*time.Minute)
-	sessions.Store = a.store
+	sessions.Store = pgxstore.NewWithCleanupInterval(pool, 0) // expired sessions: auth.SessionCleanupWorker
 	sessions.Lifetime = 12 * time.Hour
 	sessions.IdleTimeout = 2 * time.Hour
 	sessions.Cookie.Name = "civica_session"
@@ -121,21 +129,16 @@ func New(cfg Config, pool *pgxpool.Pool) (*App, error) {
 			},
 		})
 		if err != nil {
-			a.store.StopCleanup()
 			return nil, err
 		}
 		webCfg.TestProvider = idp
 	}
 	if a.Server, err = web.New(webCfg, deps); err != nil {
-		a.store.StopCleanup()
 		return nil, err
 	}
 	sessions.ErrorFunc = a.Server.SessionError
 	return a, nil
 }
-
-// Close releases what New started (not the pool, which the caller owns).
-func (a *App) Close() { a.store.StopCleanup() }
 
 // Serve runs the web server on ln and the job worker until ctx ends, then
 // drains both within 15 seconds.

@@ -43,7 +43,7 @@ func welcomeJobs(t *testing.T, pool *pgxpool.Pool) []notify.WelcomeArgs {
 
 func newService(t *testing.T, pool *pgxpool.Pool) *auth.Service {
 	t.Helper()
-	client, err := jobs.New(pool, nil, slog.New(slog.DiscardHandler))
+	client, err := jobs.New(pool, nil, nil, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,5 +154,32 @@ func TestLoginToPlatform_OnlyConfiguredAdmins(t *testing.T) {
 	}
 	if _, err := s.LoginToPlatform(mario); !errors.Is(err, auth.ErrNotPlatformAdmin) {
 		t.Errorf("citizen: %v", err)
+	}
+}
+
+func TestSessionCleanup_DeletesOnlyExpiredSessions(t *testing.T) {
+	t.Parallel()
+	pool := dbtest.New(t)
+	ctx := context.Background()
+	if _, err := pool.Exec(ctx, `INSERT INTO sessions (token, data, expiry) VALUES
+		('old', '\x00', now() - interval '1 minute'), ('live', '\x00', now() + interval '1 hour')`); err != nil {
+		t.Fatal(err)
+	}
+	w := &auth.SessionCleanupWorker{Pool: pool}
+	for range 2 {
+		if err := w.Work(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := pool.Query(ctx, `SELECT token FROM sessions ORDER BY token`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	left, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 1 || left[0] != "live" {
+		t.Errorf("sessions left: %v, want [live]", left)
 	}
 }

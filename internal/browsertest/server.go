@@ -82,7 +82,6 @@ func Start(t testing.TB) *Server {
 		if err := <-done; err != nil {
 			t.Errorf("server: %v", err)
 		}
-		a.Close()
 		if t.Failed() {
 			t.Logf("server log:\n%s", logs.String())
 		}

@@ -29,13 +29,15 @@ type Inserter interface {
 	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 }
 
-// New returns a client. With workers it can work jobs (call Start); with nil
-// workers it only inserts.
-func New(pool *pgxpool.Pool, workers *river.Workers, logger *slog.Logger) (*Client, error) {
+// New returns a client. With workers it can work jobs (call Start) and runs
+// the periodic ones (River elects one leader among the instances for them);
+// with nil workers it only inserts.
+func New(pool *pgxpool.Pool, workers *river.Workers, periodic []*river.PeriodicJob, logger *slog.Logger) (*Client, error) {
 	cfg := &river.Config{Logger: logger}
 	if workers != nil {
 		cfg.Workers = workers
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}}
+		cfg.PeriodicJobs = periodic
 	}
 	c, err := river.NewClient(riverpgxv5.New(pool), cfg)
 	if err != nil {

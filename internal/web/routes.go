@@ -14,9 +14,9 @@ import (
 // which handler answers which path.
 //
 // Order: request id → metrics → request log (which renders errors) →
-// security headers → recover →
-// tenant (from Host; unknown hosts end here with the platform's 404) →
-// language → session (scs, on Postgres) → CSRF (every unsafe method) →
+// security headers → recover → language (so even an unknown host's 404
+// speaks the person's language) → tenant (from Host; unknown hosts end here
+// with the platform's 404) → session (scs, on Postgres) → CSRF (every unsafe method) →
 // handler. Health, metrics and static files sit before the tenant step: they
 // answer on any host and need no session.
 func (s *Server) routes() {
@@ -35,7 +35,7 @@ func (s *Server) routes() {
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.deps.Metrics, promhttp.HandlerOpts{})))
 	e.GET("/static/:version/*", s.static)
 
-	site := e.Group("", s.resolveTenant, s.language, s.session, s.csrf())
+	site := e.Group("", s.language, s.resolveTenant, s.session, s.csrf())
 	site.GET("/", s.home)
 	site.GET("/lingua", s.switchLanguage)
 	site.GET("/tema.css", s.themeCSS, s.requireComune)
@@ -61,7 +61,7 @@ func (s *Server) routes() {
 	if s.cfg.TestProvider != nil {
 		// The test provider stands in for an external identity provider:
 		// it has its own forms and no part in our sessions or CSRF tokens.
-		e.Any("/idp/*", echo.WrapHandler(s.cfg.TestProvider), s.resolveTenant, s.requirePlatform, s.language)
+		e.Any("/idp/*", echo.WrapHandler(s.cfg.TestProvider), s.language, s.resolveTenant, s.requirePlatform)
 	}
-	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound }, s.resolveTenant, s.language, s.session)
+	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound }, s.language, s.resolveTenant, s.session)
 }

@@ -1,0 +1,9 @@
+package browsertest
+
+import (
+	"testing"
+
+	"github.com/civica/civica/internal/dbtest"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
