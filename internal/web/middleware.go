@@ -37,11 +37,12 @@ func (s *Server) contentSecurityPolicy() string {
 		"connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action " + formAction
 }
 
+// securityHeaders runs for every request (echo applies middleware per
+// request), so the policy is computed once, in New.
 func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
-	csp := s.contentSecurityPolicy()
 	return func(c echo.Context) error {
 		h := c.Response().Header()
-		h.Set("Content-Security-Policy", csp)
+		h.Set("Content-Security-Policy", s.csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")

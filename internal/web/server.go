@@ -63,6 +63,7 @@ type Deps struct {
 type Server struct {
 	cfg     Config
 	deps    Deps
+	csp     string // Content-Security-Policy header value
 	assets  string // URL prefix of the static files
 	echo    *echo.Echo
 	metrics *httpMetrics
@@ -80,6 +81,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s.assets = "/static/" + version
+	s.csp = s.contentSecurityPolicy()
 	s.metrics = newHTTPMetrics(deps.Metrics)
 	s.echo = echo.New()
 	s.echo.HideBanner = true
