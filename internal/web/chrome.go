@@ -46,5 +46,3 @@ func (s *Server) localizer(c echo.Context) *locale.Localizer {
 	lang, _ := c.Get(ctxLang).(string)
 	return s.deps.Catalog.For(lang)
 }
-
-func urlQueryEscape(s string) string { return url.QueryEscape(s) }

@@ -33,6 +33,7 @@ var (
 	errUnavailable = &pageError{http.StatusServiceUnavailable, "error.unavailable.heading", "error.unavailable.message"}
 	errInternal    = &pageError{http.StatusInternalServerError, "error.internal.heading", "error.internal.message"}
 	errMethod      = &pageError{http.StatusMethodNotAllowed, "error.method.heading", "error.method.message"}
+	errBadRequest  = &pageError{http.StatusBadRequest, "error.bad_request.heading", "error.bad_request.message"}
 )
 
 // classify maps any error to what the person is told.
@@ -52,10 +53,9 @@ func classify(err error) *pageError {
 			return errNotFound
 		case http.StatusMethodNotAllowed:
 			return errMethod
-		case http.StatusForbidden, http.StatusBadRequest:
-			if he.Code == http.StatusBadRequest {
-				return &pageError{http.StatusBadRequest, "error.bad_request.heading", "error.bad_request.message"}
-			}
+		case http.StatusBadRequest:
+			return errBadRequest
+		case http.StatusForbidden:
 			return errForbidden
 		case http.StatusServiceUnavailable:
 			return errUnavailable

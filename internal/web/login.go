@@ -241,11 +241,7 @@ func (s *Server) loadPrincipal(c echo.Context) (auth.Principal, bool) {
 // the site's layout. It is the testidp.Config.RenderLogin of development.
 func (s *Server) RenderTestProviderLogin(w http.ResponseWriter, r *http.Request, page testidp.LoginPage) {
 	c := s.echo.NewContext(r, w)
-	choice := ""
-	if ck, err := r.Cookie(langCookie); err == nil {
-		choice = ck.Value
-	}
-	c.Set(ctxLang, s.deps.Catalog.Negotiate(choice, r.Header.Get("Accept-Language")))
+	c.Set(ctxLang, s.negotiate(r))
 	c.Response().Header().Set(echo.HeaderXRequestID, w.Header().Get(echo.HeaderXRequestID))
 	ch := s.chrome(c, "")
 	ch.Title = ch.T("testidp.heading")

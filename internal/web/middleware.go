@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -113,17 +114,23 @@ func (s *Server) resolveTenant(next echo.HandlerFunc) echo.HandlerFunc {
 // the browser's, else Italian.
 func (s *Server) language(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		choice := ""
-		if ck, err := c.Cookie(langCookie); err == nil {
-			choice = ck.Value
-		}
-		c.Set(ctxLang, s.deps.Catalog.Negotiate(choice, c.Request().Header.Get("Accept-Language")))
+		c.Set(ctxLang, s.negotiate(c.Request()))
 		c.Response().Header().Add("Vary", "Accept-Language, Cookie")
 		return next(c)
 	}
 }
 
 const langCookie = "civica_lang"
+
+// negotiate is the language of a request: the cookie the language switch
+// sets, else the browser's Accept-Language, else Italian.
+func (s *Server) negotiate(r *http.Request) string {
+	choice := ""
+	if ck, err := r.Cookie(langCookie); err == nil {
+		choice = ck.Value
+	}
+	return s.deps.Catalog.Negotiate(choice, r.Header.Get("Accept-Language"))
+}
 
 // echoContextKey carries the echo context through scs's LoadAndSave, so its
 // ErrorFunc can render the error page with the request's language and id.
@@ -197,7 +204,7 @@ func (s *Server) requireKind(kinds ...auth.Kind) echo.MiddlewareFunc {
 		return func(c echo.Context) error {
 			p, ok := c.Get(ctxPrincipal).(auth.Principal)
 			if !ok {
-				return c.Redirect(http.StatusSeeOther, "/accedi?next="+urlQueryEscape(c.Request().URL.RequestURI()))
+				return c.Redirect(http.StatusSeeOther, "/accedi?next="+url.QueryEscape(c.Request().URL.RequestURI()))
 			}
 			if !slices.Contains(kinds, p.Kind) {
 				return errForbidden
