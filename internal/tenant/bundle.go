@@ -15,6 +15,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/civica/civica/internal/catalog"
 	"github.com/civica/civica/internal/codicefiscale"
 )
 
@@ -40,6 +41,10 @@ type Bundle struct {
 	PrimaryColor string `yaml:"-"`
 	Logo         []byte `yaml:"-"`
 	LogoType     string `yaml:"-"`
+	// Catalogue is the standard catalogue (tenants/_standard beside the
+	// bundle) with the comune's overrides (catalogue.yaml); nil when there
+	// is no standard catalogue beside the bundle.
+	Catalogue *catalog.Catalogue `yaml:"-"`
 }
 
 // StaffMember is a person working for the comune, with their role.
@@ -151,11 +156,23 @@ func LoadBundle(dir string) (Bundle, error) {
 			bad("staff[%d].role %q: one of admin, office_manager, clerk", i, m.Role)
 		}
 	}
+	standard := filepath.Join(filepath.Dir(filepath.Clean(dir)), StandardDir)
+	if _, err := os.Stat(filepath.Join(standard, "topics.yaml")); err == nil {
+		c, err := catalog.LoadForComune(standard, dir)
+		if err != nil {
+			problems = append(problems, "catalogue:\n    "+strings.ReplaceAll(err.Error(), "\n", "\n    "))
+		}
+		b.Catalogue = &c
+	}
 	if len(problems) > 0 {
 		return b, fmt.Errorf("%s:\n  %w", file, errors.New(strings.Join(problems, "\n  ")))
 	}
 	return b, nil
 }
+
+// StandardDir is the folder, beside the comuni's bundles, of the standard
+// catalogue every comune starts from.
+const StandardDir = "_standard"
 
 // ContrastWithWhite is the WCAG 2 contrast ratio of white text on the
 // #rrggbb colour: the header shows the comune's name and menu that way.

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/civica/civica/internal/catalog"
 	"github.com/civica/civica/internal/db"
 )
 
@@ -80,7 +81,7 @@ func (s *Store) Logo(ctx context.Context, tenantID string) ([]byte, string, erro
 }
 
 // Import creates or updates a comune from a bundle, in one transaction: its
-// identity, hosts and staff. Running it twice gives the same result; staff
+// identity, hosts, staff and catalogue. Running it twice gives the same result; staff
 // members missing from the bundle are removed.
 func (s *Store) Import(ctx context.Context, b Bundle) (Tenant, error) {
 	contacts, err := json.Marshal(b.Contacts)
@@ -132,6 +133,11 @@ func (s *Store) Import(ctx context.Context, b Bundle) (Tenant, error) {
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM staff_members WHERE tenant_id = $1 AND NOT fiscal_code = ANY($2)`, id, codes); err != nil {
 			return fmt.Errorf("prune staff: %w", err)
+		}
+		if b.Catalogue != nil {
+			if err := catalog.Write(ctx, tx, id, *b.Catalogue); err != nil {
+				return fmt.Errorf("catalogue: %w", err)
+			}
 		}
 		return nil
 	})

@@ -1,0 +1,124 @@
+package catalog
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/civica/civica/internal/db"
+)
+
+// Write replaces a comune's catalogue inside tx, a transaction already bound
+// to the tenant (db.EnterTenant). What the catalogue no longer holds is
+// removed; writing the same catalogue twice changes nothing.
+func Write(ctx context.Context, tx pgx.Tx, tenantID string, c Catalogue) error {
+	topicSlugs := make([]string, 0, len(c.Topics))
+	for i, t := range c.Topics {
+		topicSlugs = append(topicSlugs, t.Slug)
+		if _, err := tx.Exec(ctx, `INSERT INTO topics (tenant_id, slug, name, description, position) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (tenant_id, slug) DO UPDATE SET name = excluded.name, description = excluded.description, position = excluded.position`,
+			tenantID, t.Slug, t.Name, t.Description, i); err != nil {
+			return fmt.Errorf("topic %s: %w", t.Slug, err)
+		}
+	}
+	officeSlugs := make([]string, 0, len(c.Offices))
+	for _, o := range c.Offices {
+		officeSlugs = append(officeSlugs, o.Slug)
+		if _, err := tx.Exec(ctx, `INSERT INTO offices (tenant_id, slug, office) VALUES ($1, $2, $3)
+			ON CONFLICT (tenant_id, slug) DO UPDATE SET office = excluded.office`, tenantID, o.Slug, o); err != nil {
+			return fmt.Errorf("office %s: %w", o.Slug, err)
+		}
+	}
+	serviceSlugs := make([]string, 0, len(c.Services))
+	for _, s := range c.Services {
+		serviceSlugs = append(serviceSlugs, s.Slug)
+		card, err := json.Marshal(s)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO services (tenant_id, slug, category, office_slug, topics, status, card)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (tenant_id, slug) DO UPDATE SET category = excluded.category, office_slug = excluded.office_slug,
+				topics = excluded.topics, status = excluded.status, card = excluded.card,
+				updated_at = CASE WHEN services.card = excluded.card THEN services.updated_at ELSE now() END`,
+			tenantID, s.Slug, s.Category, s.Office, s.Topics, s.Status, card); err != nil {
+			return fmt.Errorf("service %s: %w", s.Slug, err)
+		}
+	}
+	for _, q := range []struct {
+		sql   string
+		slugs []string
+	}{
+		{`DELETE FROM services WHERE tenant_id = $1 AND NOT slug = ANY($2)`, serviceSlugs},
+		{`DELETE FROM offices WHERE tenant_id = $1 AND NOT slug = ANY($2)`, officeSlugs},
+		{`DELETE FROM topics WHERE tenant_id = $1 AND NOT slug = ANY($2)`, topicSlugs},
+	} {
+		if _, err := tx.Exec(ctx, q.sql, tenantID, q.slugs); err != nil {
+			return fmt.Errorf("prune catalogue: %w", err)
+		}
+	}
+	return nil
+}
+
+// Store reads a comune's catalogue.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// NewStore returns a Store on pool.
+func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+
+// Services returns every service card of the comune, ordered by category
+// (in the Modello Comuni's order) then slug.
+func (s *Store) Services(ctx context.Context, tenantID string) ([]Service, error) {
+	var out []Service
+	err := db.InTenant(ctx, s.pool, tenantID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT card FROM services WHERE tenant_id = $1
+			ORDER BY array_position($2::text[], category), slug`, tenantID, Categories)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, pgx.RowTo[Service])
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list services: %w", db.Classify(err))
+	}
+	return out, nil
+}
+
+// Service returns one card and the office in charge; db.ErrNotFound when
+// the comune has no such service.
+func (s *Store) Service(ctx context.Context, tenantID, slug string) (Service, Office, error) {
+	var svc Service
+	var off Office
+	err := db.InTenant(ctx, s.pool, tenantID, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT s.card, o.office FROM services s
+			JOIN offices o ON o.tenant_id = s.tenant_id AND o.slug = s.office_slug
+			WHERE s.tenant_id = $1 AND s.slug = $2`, tenantID, slug).Scan(&svc, &off)
+	})
+	if err != nil {
+		return Service{}, Office{}, fmt.Errorf("service %q: %w", slug, db.Classify(err))
+	}
+	return svc, off, nil
+}
+
+// Topics returns the comune's topics in vocabulary order.
+func (s *Store) Topics(ctx context.Context, tenantID string) ([]Topic, error) {
+	var out []Topic
+	err := db.InTenant(ctx, s.pool, tenantID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT slug, name, description FROM topics WHERE tenant_id = $1 ORDER BY position`, tenantID)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Topic])
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list topics: %w", db.Classify(err))
+	}
+	return out, nil
+}
