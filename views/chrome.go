@@ -19,6 +19,9 @@ type Chrome struct {
 	Breadcrumbs []Crumb // after Home; the last one is the current page
 	RequestID   string
 	Languages   []string
+	// Feedback is the page-rating component shown above the footer; nil on
+	// pages that do not carry it (errors, login, personal pages).
+	Feedback *Feedback
 	// Base prefixes the site-wide links of the frame: "" normally; the
 	// platform's URL on pages served for a host that belongs to no comune.
 	Base string
@@ -95,3 +98,16 @@ func (c Chrome) LoginURL() string {
 
 // Link is the address of one of the site's own pages in the frame.
 func (c Chrome) Link(path string) string { return c.Base + path }
+
+// Feedback is the state of the page-rating component.
+type Feedback struct {
+	Path   string // the page being rated
+	Sent   bool   // a rating of this page was just stored
+	Rating int    // what the person chose, kept when the form comes back with errors
+	Answer string
+	Detail string
+	Errors map[string]string // field → translated message
+}
+
+// RatingChecked reports whether star n is the chosen rating.
+func (f *Feedback) RatingChecked(n int) bool { return f.Rating == n }

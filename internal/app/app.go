@@ -28,6 +28,8 @@ import (
 	"github.com/civica/civica/internal/auth"
 	"github.com/civica/civica/internal/auth/oidcrp"
 	"github.com/civica/civica/internal/auth/testidp"
+	"github.com/civica/civica/internal/catalog"
+	"github.com/civica/civica/internal/feedback"
 	"github.com/civica/civica/internal/jobs"
 	"github.com/civica/civica/internal/locale"
 	"github.com/civica/civica/internal/notify"
@@ -79,11 +81,11 @@ func PeriodicJobs() []*river.PeriodicJob {
 
 // New assembles the application on pool, which the caller owns.
 func New(cfg Config, pool *pgxpool.Pool) (*App, error) {
-	catalog, err := Catalog()
+	messages, err := Catalog()
 	if err != nil {
 		return nil, err
 	}
-	jobClient, err := jobs.New(pool, Workers(pool, catalog), PeriodicJobs(), cfg.Logger)
+	jobClient, err := jobs.New(pool, Workers(pool, messages), PeriodicJobs(), cfg.Logger)
 	if err != nil {
 		return nil, err
 	}
@@ -102,17 +104,19 @@ func New(cfg Config, pool *pgxpool.Pool) (*App, error) {
 
 	tenantStore := tenant.NewStore(pool)
 	deps := web.Deps{
-		Pool:     pool,
-		Tenants:  tenant.NewRegistry(tenantStore, cfg.PlatformURL.Hostname(), 30*time.Second),
-		Store:    tenantStore,
-		Catalog:  catalog,
-		Sessions: sessions,
-		Auth:     auth.NewService(pool, jobClient, cfg.PlatformAdmins),
-		Inbox:    notify.NewInbox(pool),
-		OIDC:     oidcrp.NewProvider(cfg.OIDCIssuer, &http.Client{Timeout: 10 * time.Second}),
-		RPKey:    cfg.RPKey,
-		Logger:   cfg.Logger,
-		Metrics:  metrics,
+		Pool:      pool,
+		Tenants:   tenant.NewRegistry(tenantStore, cfg.PlatformURL.Hostname(), 30*time.Second),
+		Store:     tenantStore,
+		Messages:  messages,
+		Sessions:  sessions,
+		Auth:      auth.NewService(pool, jobClient, cfg.PlatformAdmins),
+		Inbox:     notify.NewInbox(pool),
+		Catalogue: catalog.NewStore(pool),
+		Feedback:  feedback.NewStore(pool),
+		OIDC:      oidcrp.NewProvider(cfg.OIDCIssuer, &http.Client{Timeout: 10 * time.Second}),
+		RPKey:     cfg.RPKey,
+		Logger:    cfg.Logger,
+		Metrics:   metrics,
 	}
 	webCfg := web.Config{PlatformURL: cfg.PlatformURL, SecureCookies: cfg.SecureCookies, Static: static.FS}
 

@@ -12,7 +12,8 @@ var publicPaths = []string{
 }
 
 // Pages only a comune's portal has.
-var comunePaths = []string{"/servizi", "/prenota"}
+var comunePaths = []string{"/servizi", "/prenota", "/argomenti", "/argomenti/anagrafe", "/servizi/categoria/anagrafe-e-stato-civile",
+	"/servizi/carta-identita-elettronica", "/servizi/carta-identita-elettronica/condizioni"}
 
 var demoComuni = []string{"verdemare", "roccasole"}
 

@@ -140,3 +140,30 @@ func mustLoadRome() *time.Location {
 	}
 	return loc
 }
+
+// Money formats euro cents the way the language writes amounts:
+// "€ 1.234,50" in Italian, "€1,234.50" in English.
+func (l *Localizer) Money(cents int64) string {
+	neg := cents < 0
+	if neg {
+		cents = -cents
+	}
+	whole, frac := cents/100, cents%100
+	digits := fmt.Sprintf("%d", whole)
+	thousands, decimal, prefix := ".", ",", "€ "
+	if l.Lang == "en" {
+		thousands, decimal, prefix = ",", ".", "€"
+	}
+	var b strings.Builder
+	for i, r := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteString(thousands)
+		}
+		b.WriteRune(r)
+	}
+	s := fmt.Sprintf("%s%s%s%02d", prefix, b.String(), decimal, frac)
+	if neg {
+		s = "-" + s
+	}
+	return s
+}

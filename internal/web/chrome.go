@@ -20,7 +20,7 @@ func (s *Server) chrome(c echo.Context, title string, crumbs ...views.Crumb) vie
 		Assets:      s.assets,
 		Breadcrumbs: crumbs,
 		RequestID:   c.Response().Header().Get(echo.HeaderXRequestID),
-		Languages:   s.deps.Catalog.Languages(),
+		Languages:   s.deps.Messages.Languages(),
 	}
 	if tok, ok := c.Get(ctxCSRF).(string); ok {
 		ch.CSRF = tok
@@ -39,10 +39,11 @@ func (s *Server) chrome(c echo.Context, title string, crumbs ...views.Crumb) vie
 	if p, ok := c.Get(ctxPrincipal).(auth.Principal); ok {
 		ch.User = &views.User{Name: p.Name(), Staff: p.Kind != auth.KindCitizen}
 	}
+	ch.Feedback = s.feedbackFor(c)
 	return ch
 }
 
 func (s *Server) localizer(c echo.Context) *locale.Localizer {
 	lang, _ := c.Get(ctxLang).(string)
-	return s.deps.Catalog.For(lang)
+	return s.deps.Messages.For(lang)
 }

@@ -82,6 +82,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	ch := s.chrome(c, "")
 	ch.Title = ch.T(pe.heading)
+	ch.Feedback = nil
 	page := views.ErrorPage{
 		Status:    pe.status,
 		Heading:   ch.T(pe.heading),

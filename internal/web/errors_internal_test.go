@@ -27,7 +27,7 @@ func errorServer(t *testing.T, logs io.Writer) *Server {
 	}
 	s := &Server{
 		cfg:  Config{PlatformURL: &url.URL{Scheme: "http", Host: "localhost:8080"}, Static: fstest.MapFS{}},
-		deps: Deps{Catalog: catalog, Logger: slog.New(slog.NewTextHandler(logs, nil))},
+		deps: Deps{Messages: catalog, Logger: slog.New(slog.NewTextHandler(logs, nil))},
 		echo: echo.New(),
 	}
 	s.buffers.New = func() any { return newBuffer() }

@@ -99,6 +99,7 @@ func (s *Server) loginPage(c echo.Context) error {
 	q := "?" + url.Values{"next": {next}}.Encode()
 	ch := s.chrome(c, "")
 	ch.Title = ch.T("login.heading")
+	ch.Feedback = nil
 	ch.Breadcrumbs = []views.Crumb{{Label: ch.T("login.heading")}}
 	return s.render(c, http.StatusOK, views.Login(ch, views.LoginPage{SPIDURL: "/accedi/spid" + q, CIEURL: "/accedi/cie" + q}))
 }
@@ -198,6 +199,7 @@ func (s *Server) admit(c echo.Context, id auth.Identity) (auth.Principal, error)
 func (s *Server) loginFailed(c echo.Context, status int, reason, next string) error {
 	ch := s.chrome(c, "")
 	ch.Title = ch.T("login.failed.heading")
+	ch.Feedback = nil
 	page := views.LoginFailedPage{Reason: ch.T(reason), RetryURL: "/accedi?" + url.Values{"next": {next}}.Encode()}
 	return s.render(c, status, views.LoginFailed(ch, page))
 }
@@ -245,6 +247,7 @@ func (s *Server) RenderTestProviderLogin(w http.ResponseWriter, r *http.Request,
 	c.Response().Header().Set(echo.HeaderXRequestID, w.Header().Get(echo.HeaderXRequestID))
 	ch := s.chrome(c, "")
 	ch.Title = ch.T("testidp.heading")
+	ch.Feedback = nil
 	view := views.TestProviderPage{Action: page.Action, Hidden: page.Hidden, ClientID: page.ClientID, Level: page.ACR}
 	for _, id := range page.Identities {
 		choice := views.IdentityChoice{ID: id.ID, Name: id.GivenName + " " + id.FamilyName, FiscalCode: id.FiscalCode, Note: id.Note}

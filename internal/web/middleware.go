@@ -23,6 +23,7 @@ const (
 	ctxLang      = "civica.lang"
 	ctxPrincipal = "civica.principal"
 	ctxCSRF      = "csrf"
+	ctxSession   = "civica.session" // true once the session is loaded into the request context
 )
 
 // contentSecurityPolicy allows nothing inline and nothing from elsewhere.
@@ -129,7 +130,7 @@ func (s *Server) negotiate(r *http.Request) string {
 	if ck, err := r.Cookie(langCookie); err == nil {
 		choice = ck.Value
 	}
-	return s.deps.Catalog.Negotiate(choice, r.Header.Get("Accept-Language"))
+	return s.deps.Messages.Negotiate(choice, r.Header.Get("Accept-Language"))
 }
 
 // echoContextKey carries the echo context through scs's LoadAndSave, so its
@@ -144,6 +145,7 @@ func (s *Server) session(next echo.HandlerFunc) echo.HandlerFunc {
 		h := s.deps.Sessions.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			c.SetRequest(r)
 			c.Response().Writer = w
+			c.Set(ctxSession, true)
 			if p, ok := s.loadPrincipal(c); ok {
 				c.Set(ctxPrincipal, p)
 			}

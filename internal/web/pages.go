@@ -52,7 +52,7 @@ func (s *Server) comuneURL(t tenant.Tenant) string {
 // switchLanguage records the person's language choice and goes back.
 func (s *Server) switchLanguage(c echo.Context) error {
 	lang := c.QueryParam("to")
-	if !s.deps.Catalog.Supported(lang) {
+	if !s.deps.Messages.Supported(lang) {
 		return echo.NewHTTPError(http.StatusBadRequest)
 	}
 	c.SetCookie(&http.Cookie{
@@ -118,12 +118,6 @@ func (s *Server) faq(c echo.Context) error {
 
 func (s *Server) reportProblem(c echo.Context) error {
 	return s.info(c, "report", views.InfoSection{ID: "how"}, views.InfoSection{ID: "what"})
-}
-
-// services is the services page; the catalogue fills it in a later step, and
-// until then it says so and where to turn.
-func (s *Server) services(c echo.Context) error {
-	return s.info(c, "services", views.InfoSection{ID: "coming"})
 }
 
 // booking is the booking page; appointments come in a later step.

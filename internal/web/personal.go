@@ -20,6 +20,7 @@ func (s *Server) personalArea(c echo.Context) error {
 	}
 	ch := s.chrome(c, "")
 	ch.Title = ch.T("personal.heading")
+	ch.Feedback = nil
 	ch.Breadcrumbs = []views.Crumb{{Label: ch.T("personal.heading")}}
 	page := views.PersonalAreaPage{Name: p.Name(), FiscalCode: p.FiscalCode}
 	for _, m := range msgs {
@@ -35,6 +36,7 @@ func (s *Server) desk(c echo.Context) error {
 	p := c.Get(ctxPrincipal).(auth.Principal)
 	ch := s.chrome(c, "")
 	ch.Title = ch.T("desk.heading")
+	ch.Feedback = nil
 	ch.Breadcrumbs = []views.Crumb{{Label: ch.T("desk.heading")}}
 	page := views.DeskPage{Name: p.Name()}
 	if p.Kind == auth.KindPlatformAdmin {

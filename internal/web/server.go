@@ -22,6 +22,8 @@ import (
 
 	"github.com/civica/civica/internal/auth"
 	"github.com/civica/civica/internal/auth/oidcrp"
+	"github.com/civica/civica/internal/catalog"
+	"github.com/civica/civica/internal/feedback"
 	"github.com/civica/civica/internal/locale"
 	"github.com/civica/civica/internal/notify"
 	"github.com/civica/civica/internal/tenant"
@@ -44,13 +46,15 @@ type Config struct {
 
 // Deps are the collaborators the handlers call.
 type Deps struct {
-	Pool     *pgxpool.Pool
-	Tenants  *tenant.Registry
-	Store    *tenant.Store
-	Catalog  *locale.Catalog
-	Sessions *scs.SessionManager
-	Auth     *auth.Service
-	Inbox    *notify.Inbox
+	Pool      *pgxpool.Pool
+	Tenants   *tenant.Registry
+	Store     *tenant.Store
+	Messages  *locale.Catalog // the i18n message catalogues
+	Sessions  *scs.SessionManager
+	Auth      *auth.Service
+	Inbox     *notify.Inbox
+	Catalogue *catalog.Store
+	Feedback  *feedback.Store
 	// OIDC is the provider every login goes through, with the key the
 	// relying parties sign with.
 	OIDC    *oidcrp.Provider
