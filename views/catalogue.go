@@ -63,6 +63,7 @@ type FeeLine struct {
 // OfficeCard is the office in charge, as the card shows it.
 type OfficeCard struct {
 	Name, Description, Address, Hours, Phone, Email, PEC string
+	URL                                                  string // the office's own page
 }
 
 // Block is a paragraph or a bulleted list of a long text.
@@ -130,4 +131,20 @@ type SearchPage struct {
 	Query    string
 	Searched bool
 	Results  []ServiceLink
+}
+
+// OfficesPage lists the comune's offices.
+type OfficesPage struct {
+	Offices []OfficeLink
+}
+
+// OfficeLink is an office in the list.
+type OfficeLink struct {
+	Name, Description, URL string
+}
+
+// OfficePage is one office: where, when, how to reach it, what it handles.
+type OfficePage struct {
+	Office   OfficeCard
+	Services []ServiceLink
 }

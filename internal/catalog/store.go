@@ -122,3 +122,20 @@ func (s *Store) Topics(ctx context.Context, tenantID string) ([]Topic, error) {
 	}
 	return out, nil
 }
+
+// Offices returns the comune's offices, by slug.
+func (s *Store) Offices(ctx context.Context, tenantID string) ([]Office, error) {
+	var out []Office
+	err := db.InTenant(ctx, s.pool, tenantID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT office FROM offices WHERE tenant_id = $1 ORDER BY slug`, tenantID)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, pgx.RowTo[Office])
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list offices: %w", db.Classify(err))
+	}
+	return out, nil
+}

@@ -97,10 +97,7 @@ func (s *Server) service(c echo.Context) error {
 		Access: views.Blocks(svc.Access.In(l.Lang)), AccessKind: svc.Channels[0],
 		BookingURL: "/prenota?" + url.Values{"servizio": {svc.Slug}}.Encode(),
 		Conditions: "/servizi/" + svc.Slug + "/condizioni",
-		Office: views.OfficeCard{
-			Name: office.Name.In(l.Lang), Description: office.Description.In(l.Lang), Address: officeAddress(office),
-			Hours: office.Hours.In(l.Lang), Phone: office.Phone, Email: office.Email, PEC: office.PEC,
-		},
+		Office:     officeCard(office, l.Lang),
 	}
 	for _, d := range svc.Deadlines {
 		page.Deadlines = append(page.Deadlines, d.In(l.Lang))
@@ -118,6 +115,13 @@ func (s *Server) service(c echo.Context) error {
 		return err
 	}
 	return s.render(c, http.StatusOK, views.Service(ch, page))
+}
+
+func officeCard(o catalog.Office, lang string) views.OfficeCard {
+	return views.OfficeCard{
+		Name: o.Name.In(lang), Description: o.Description.In(lang), Address: officeAddress(o),
+		Hours: o.Hours.In(lang), Phone: o.Phone, Email: o.Email, PEC: o.PEC, URL: "/uffici/" + o.Slug,
+	}
 }
 
 func officeAddress(o catalog.Office) string {
@@ -292,4 +296,45 @@ func (s *Server) search(c echo.Context) error {
 		page.Searched, page.Results = true, s.serviceLinks(c, found)
 	}
 	return s.render(c, http.StatusOK, views.Search(ch, page))
+}
+
+// offices lists the comune's offices.
+func (s *Server) offices(c echo.Context) error {
+	t := c.Get(ctxTenant).(tenant.Tenant)
+	list, err := s.deps.Catalogue.Offices(c.Request().Context(), t.ID)
+	if err != nil {
+		return err
+	}
+	ch := s.chrome(c, "")
+	ch.Title = ch.T("offices.heading")
+	ch.Breadcrumbs = []views.Crumb{{Label: ch.T("offices.heading")}}
+	page := views.OfficesPage{}
+	for _, o := range list {
+		page.Offices = append(page.Offices, views.OfficeLink{Name: o.Name.In(ch.L.Lang), Description: o.Description.In(ch.L.Lang), URL: "/uffici/" + o.Slug})
+	}
+	return s.render(c, http.StatusOK, views.Offices(ch, page))
+}
+
+// office is one office: address, hours, contacts and the services it handles.
+func (s *Server) office(c echo.Context) error {
+	t := c.Get(ctxTenant).(tenant.Tenant)
+	ctx := c.Request().Context()
+	list, err := s.deps.Catalogue.Offices(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(list, func(o catalog.Office) bool { return o.Slug == c.Param("slug") })
+	if i < 0 {
+		return errNotFound
+	}
+	services, err := s.deps.Catalogue.Services(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	services = slices.DeleteFunc(services, func(svc catalog.Service) bool { return svc.Office != list[i].Slug })
+	ch := s.chrome(c, "")
+	card := officeCard(list[i], ch.L.Lang)
+	ch.Title = card.Name
+	ch.Breadcrumbs = []views.Crumb{{Label: ch.T("offices.heading"), URL: "/uffici"}, {Label: card.Name}}
+	return s.render(c, http.StatusOK, views.OfficeDetail(ch, views.OfficePage{Office: card, Services: s.serviceLinks(c, services)}))
 }

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -263,3 +264,67 @@ func TestServiceCard_SuspendedShowsTheReasonAndNoWayToApply(t *testing.T) {
 		t.Errorf("Verdemare's ZTL permit answers %d", p.Status)
 	}
 }
+
+func TestOffices_ShowWhereWhenAndWhatTheyHandle(t *testing.T) {
+	t.Parallel()
+	s := browsertest.Start(t)
+	c := s.Client(t)
+	base := s.ComuneURL("verdemare")
+	p := browsertest.Get(t, c, base+"/uffici/anagrafe")
+	mustContain(t, "office page", p.Body, "Servizi demografici", "Piazza del Municipio 1, piano terra", "anagrafe@comune.verdemare.example",
+		"martedì e giovedì", `href="/servizi/carta-identita-elettronica"`)
+	card := browsertest.Get(t, c, base+"/servizi/carta-identita-elettronica")
+	mustContain(t, "card links its office", card.Body, `href="/uffici/anagrafe"`)
+	if p := browsertest.Get(t, c, base+"/uffici/nessuno"); p.Status != http.StatusNotFound {
+		t.Errorf("unknown office: %d", p.Status)
+	}
+	if p := browsertest.Get(t, c, base+"/uffici"); p.Status != http.StatusOK || !strings.Contains(p.Body, `href="/uffici/tributi"`) {
+		t.Errorf("offices list: %d", p.Status)
+	}
+}
+
+func TestOpenData_JSONAndCSVListEveryService(t *testing.T) {
+	t.Parallel()
+	s := browsertest.Start(t)
+	c := s.Client(t)
+	base := s.ComuneURL("roccasole")
+	res, err := c.Get(base + "/servizi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var doc struct {
+		Comune   string
+		License  string
+		Services []struct {
+			Slug  string
+			URL   string
+			Title map[string]string
+		}
+	}
+	if err := json.NewDecoder(res.Body).Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	services, err := catalog.NewStore(s.Pool).Services(context.Background(), tenantID(t, s, "roccasole"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Comune != "Comune di Roccasole" || doc.License != "CC-BY-4.0" || len(doc.Services) != len(services) {
+		t.Fatalf("JSON: %s %s %d services, want %d", doc.Comune, doc.License, len(doc.Services), len(services))
+	}
+	for _, svc := range doc.Services {
+		if svc.Slug == "permesso-ztl" || svc.Title["it"] == "" || svc.Title["en"] == "" || !strings.HasPrefix(svc.URL, base+"/servizi/") {
+			t.Errorf("JSON service %+v", svc)
+		}
+	}
+	p := browsertest.Get(t, c, base+"/servizi.csv")
+	rows, err := csvReader(p.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(services)+1 || rows[0][0] != "slug" {
+		t.Errorf("CSV: %d rows, want a header and %d services", len(rows), len(services))
+	}
+}
+
+func csvReader(body string) ([][]string, error) { return csv.NewReader(strings.NewReader(body)).ReadAll() }

@@ -51,6 +51,10 @@ func (s *Server) routes() {
 	site.GET("/scrivania", s.desk, s.requireKind(auth.KindStaff, auth.KindPlatformAdmin))
 
 	site.GET("/servizi", s.services, s.requireComune)
+	site.GET("/servizi.json", s.servicesJSON, s.requireComune)
+	site.GET("/servizi.csv", s.servicesCSV, s.requireComune)
+	site.GET("/uffici", s.offices, s.requireComune)
+	site.GET("/uffici/:slug", s.office, s.requireComune)
 	site.GET("/servizi/categoria/:category", s.category, s.requireComune)
 	site.GET("/servizi/:slug", s.service, s.requireComune)
 	site.GET("/servizi/:slug/condizioni", s.serviceConditions, s.requireComune)
