@@ -11,19 +11,24 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/civica/civica/internal/db"
 	"github.com/civica/civica/internal/devdb"
 	"github.com/civica/civica/internal/tenant"
 )
 
-// runBench measures the comune home page against a baseline in the same run:
-// the trivial /healthz handler of the same server, through the same
-// middleware up to the tenant step. It starts its own server (a `civica
-// serve` child process on a private PostgreSQL) unless -url names one. It
+// runBench measures pages against a baseline in the same run: the trivial
+// /healthz handler of the same server. Targets: the comune home page,
+// /servizi, a service card, and a catalogue search. It starts its own
+// server (a `civica serve` child process on a private PostgreSQL) unless
+// -url names one; its own database then also holds -comuni extra comuni
+// with the 50-odd standard services each, so search runs at scale. It
 // prints numbers, never fails on them.
 func runBench(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
@@ -31,12 +36,13 @@ func runBench(ctx context.Context, args []string) error {
 	concurrency := fs.Int("concurrency", 16, "concurrent connections")
 	target := fs.String("url", "", "base URL of a running server (default: start one)")
 	host := fs.String("host", "", "Host header of the comune (default verdemare.<server host>)")
+	comuni := fs.Int("comuni", 1000, "comuni in the database for the search target (own server only)")
 	if err := fs.Parse(args); err != nil {
 		return exitCode(2)
 	}
 	base := *target
 	if base == "" {
-		stop, url, err := startBenchServer(ctx)
+		stop, url, err := startBenchServer(ctx, *comuni)
 		if err != nil {
 			return err
 		}
@@ -57,13 +63,22 @@ func runBench(ctx context.Context, args []string) error {
 	fmt.Printf("bench: %d connections, %s per target, comune host %s\n", *concurrency, *duration, *host)
 	load(ctx, client, base+"/", *host, *concurrency, 2*time.Second) // warm-up
 	baseline := load(ctx, client, base+"/healthz", *host, *concurrency, *duration)
-	home := load(ctx, client, base+"/", *host, *concurrency, *duration)
 	baseline.print("baseline /healthz")
-	home.print("comune home /")
-	if baseline.rps > 0 {
-		fmt.Printf("ratio home/baseline: %.2f× requests/s\n", home.rps/baseline.rps)
+	failed := baseline.errors > 0
+	for _, target := range []struct{ name, path string }{
+		{"comune home /", "/"},
+		{"/servizi", "/servizi"},
+		{"service card", "/servizi/carta-identita-elettronica"},
+		{"search /cerca", "/cerca?q=carta+identita"},
+	} {
+		r := load(ctx, client, base+target.path, *host, *concurrency, *duration)
+		r.print(target.name)
+		if baseline.rps > 0 {
+			fmt.Printf("%-20s %.2f× baseline requests/s\n", "", r.rps/baseline.rps)
+		}
+		failed = failed || r.errors > 0
 	}
-	if home.errors > 0 || baseline.errors > 0 {
+	if failed {
 		fmt.Println("note: some requests failed; see the error counts above")
 	}
 	return nil
@@ -132,7 +147,7 @@ func load(ctx context.Context, client *http.Client, url, host string, n int, d t
 
 // startBenchServer starts a private PostgreSQL in a temporary folder, loads
 // the demo comuni and runs `civica serve` against it on a free port.
-func startBenchServer(ctx context.Context) (func(), string, error) {
+func startBenchServer(ctx context.Context, comuni int) (func(), string, error) {
 	dir, err := os.MkdirTemp("", "civica-bench-")
 	if err != nil {
 		return nil, "", err
@@ -158,6 +173,9 @@ func startBenchServer(ctx context.Context) (func(), string, error) {
 		_, err = tenant.ImportDir(ctx, tenant.NewStore(pool), "tenants")
 	}
 	pool.Close()
+	if err == nil && comuni > 0 {
+		err = seedComuni(ctx, cluster.SuperuserURL("civica"), comuni)
+	}
 	if err != nil {
 		cleanup()
 		return nil, "", err
@@ -212,4 +230,47 @@ func startBenchServer(ctx context.Context) (func(), string, error) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// seedComuni adds n comuni, each a copy of Verdemare's offices, topics and
+// services, so searches run against a database of realistic size. It
+// connects as the cluster's superuser to copy across tenants in bulk.
+func seedComuni(ctx context.Context, url string, n int) error {
+	start := time.Now()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	for _, sql := range []string{
+		`INSERT INTO tenants (slug, name, istat_code, ipa_code, fiscal_code, status, primary_color, logo, logo_type, contacts)
+		 SELECT 'bench' || g, 'Comune di Prova ' || g, to_char(500000 + g, 'FM000000'), 'c_bench' || g,
+		        to_char(80000000000 + g, 'FM00000000000'), 'active', t.primary_color, t.logo, t.logo_type, t.contacts
+		 FROM generate_series(1, $1::int) g, tenants t WHERE t.slug = 'verdemare'`,
+		`INSERT INTO topics (tenant_id, slug, name, description, position)
+		 SELECT b.id, x.slug, x.name, x.description, x.position FROM tenants b, topics x JOIN tenants v ON v.id = x.tenant_id AND v.slug = 'verdemare'
+		 WHERE b.slug LIKE 'bench%'`,
+		`INSERT INTO offices (tenant_id, slug, office)
+		 SELECT b.id, x.slug, x.office FROM tenants b, offices x JOIN tenants v ON v.id = x.tenant_id AND v.slug = 'verdemare'
+		 WHERE b.slug LIKE 'bench%'`,
+		`INSERT INTO services (tenant_id, slug, category, office_slug, topics, status, card)
+		 SELECT b.id, x.slug, x.category, x.office_slug, x.topics, x.status, x.card
+		 FROM tenants b, services x JOIN tenants v ON v.id = x.tenant_id AND v.slug = 'verdemare'
+		 WHERE b.slug LIKE 'bench%'`,
+		`ANALYZE`,
+	} {
+		args := []any{}
+		if strings.Contains(sql, "$1") {
+			args = append(args, n)
+		}
+		if _, err := conn.Exec(ctx, sql, args...); err != nil {
+			return fmt.Errorf("seed comuni: %w", err)
+		}
+	}
+	var services int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM services`).Scan(&services); err != nil {
+		return err
+	}
+	fmt.Printf("bench: database holds %d comuni and %d services (seeded in %s)\n", n+2, services, time.Since(start).Round(time.Second))
+	return nil
 }

@@ -36,7 +36,7 @@ func (s *Store) Search(ctx context.Context, tenantID, lang, q string, limit int)
 			WITH query AS (
 				SELECT websearch_to_tsquery('`+config+`', $2) AS ts, civica_fold($2) AS folded
 			)
-			SELECT card FROM services, query
+			SELECT `+summaryColumns+` FROM services, query
 			WHERE tenant_id = $1
 			  AND (`+vector+` @@ query.ts OR word_similarity(query.folded, title_folded) >= 0.45)
 			ORDER BY ts_rank(`+vector+`, query.ts) + word_similarity(query.folded, title_folded) DESC, slug

@@ -71,12 +71,21 @@ type Store struct {
 // NewStore returns a Store on pool.
 func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
 
-// Services returns every service card of the comune, ordered by category
-// (in the Modello Comuni's order) then slug.
+// summaryColumns builds, in the database, a card with only what lists
+// show: a whole card is tens of KB, a summary a few hundred bytes.
+const summaryColumns = `jsonb_build_object('slug', slug, 'category', category, 'topics', card->'topics',
+	'office', office_slug, 'status', status, 'channels', card->'channels', 'login_level', card->'login_level',
+	'max_processing_days', card->'max_processing_days', 'processing_days_kind', card->'processing_days_kind',
+	'fees', card->'fees', 'title', card->'title', 'description', card->'description')`
+
+// Services returns every service of the comune, ordered by category (in
+// the Modello Comuni's order) then slug. Each holds what lists and open data
+// show (identity, category, topics, office, status, channels, times, fees,
+// title, description), not the card's long sections: Service reads those.
 func (s *Store) Services(ctx context.Context, tenantID string) ([]Service, error) {
 	var out []Service
 	err := db.InTenant(ctx, s.pool, tenantID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT card FROM services WHERE tenant_id = $1
+		rows, err := tx.Query(ctx, `SELECT `+summaryColumns+` FROM services WHERE tenant_id = $1
 			ORDER BY array_position($2::text[], category), slug`, tenantID, Categories)
 		if err != nil {
 			return err
@@ -93,17 +102,34 @@ func (s *Store) Services(ctx context.Context, tenantID string) ([]Service, error
 // Service returns one card and the office in charge; db.ErrNotFound when
 // the comune has no such service.
 func (s *Store) Service(ctx context.Context, tenantID, slug string) (Service, Office, error) {
-	var svc Service
-	var off Office
+	card, err := s.Card(ctx, tenantID, slug)
+	return card.Service, card.Office, err
+}
+
+// Card is what a service card page shows: the service, its office and its
+// topics.
+type Card struct {
+	Service Service
+	Office  Office
+	Topics  []Topic
+}
+
+// Card reads a service card with its office and topics in one transaction;
+// db.ErrNotFound when the comune has no such service.
+func (s *Store) Card(ctx context.Context, tenantID, slug string) (Card, error) {
+	var c Card
 	err := db.InTenant(ctx, s.pool, tenantID, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT s.card, o.office FROM services s
+		return tx.QueryRow(ctx, `SELECT s.card, o.office,
+				coalesce((SELECT jsonb_agg(jsonb_build_object('slug', t.slug, 'name', t.name, 'description', t.description) ORDER BY t.position)
+				          FROM topics t WHERE t.tenant_id = s.tenant_id AND t.slug = ANY(s.topics)), '[]')
+			FROM services s
 			JOIN offices o ON o.tenant_id = s.tenant_id AND o.slug = s.office_slug
-			WHERE s.tenant_id = $1 AND s.slug = $2`, tenantID, slug).Scan(&svc, &off)
+			WHERE s.tenant_id = $1 AND s.slug = $2`, tenantID, slug).Scan(&c.Service, &c.Office, &c.Topics)
 	})
 	if err != nil {
-		return Service{}, Office{}, fmt.Errorf("service %q: %w", slug, db.Classify(err))
+		return Card{}, fmt.Errorf("service %q: %w", slug, db.Classify(err))
 	}
-	return svc, off, nil
+	return c, nil
 }
 
 // Topics returns the comune's topics in vocabulary order.

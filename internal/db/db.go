@@ -80,11 +80,9 @@ func EnterTenant(ctx context.Context, tx pgx.Tx, tenantID string) error {
 	if tenantID == "" {
 		return errors.New("enter tenant: empty tenant id")
 	}
-	if _, err := tx.Exec(ctx, "SET LOCAL ROLE "+TenantRole); err != nil {
-		return fmt.Errorf("enter tenant: set role: %w", Classify(err))
-	}
-	if _, err := tx.Exec(ctx, "SELECT set_config('app.tenant_id', $1, true)", tenantID); err != nil {
-		return fmt.Errorf("enter tenant: set tenant: %w", Classify(err))
+	// One round trip: set_config('role', …, true) is SET LOCAL ROLE.
+	if _, err := tx.Exec(ctx, "SELECT set_config('role', $1, true), set_config('app.tenant_id', $2, true)", TenantRole, tenantID); err != nil {
+		return fmt.Errorf("enter tenant: %w", Classify(err))
 	}
 	return nil
 }

@@ -43,6 +43,13 @@ func (c *Cluster) DatabaseURL(name string) string {
 	return fmt.Sprintf("postgres://civica@127.0.0.1:%d/%s?sslmode=disable", c.Port, name)
 }
 
+// SuperuserURL is the connection string of a database as the cluster's
+// superuser, for tools that must see past row-level security (the
+// benchmark's bulk seeding); the application never uses it.
+func (c *Cluster) SuperuserURL(name string) string {
+	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", c.Port, name)
+}
+
 // BinDir finds the directory of PostgreSQL's server programs: the one of
 // initdb on PATH, else the newest /usr/lib/postgresql/<v>/bin.
 func BinDir() (string, error) {

@@ -71,10 +71,11 @@ func (s *Server) category(c echo.Context) error {
 // service is a service card.
 func (s *Server) service(c echo.Context) error {
 	t := c.Get(ctxTenant).(tenant.Tenant)
-	svc, office, err := s.deps.Catalogue.Service(c.Request().Context(), t.ID, c.Param("slug"))
+	card, err := s.deps.Catalogue.Card(c.Request().Context(), t.ID, c.Param("slug"))
 	if err != nil {
 		return err
 	}
+	svc, office := card.Service, card.Office
 	ch := s.chrome(c, "")
 	l := ch.L
 	title := svc.Title.In(l.Lang)
@@ -83,10 +84,6 @@ func (s *Server) service(c echo.Context) error {
 		{Label: ch.T("services.heading"), URL: "/servizi"},
 		{Label: ch.T("category." + svc.Category), URL: "/servizi/categoria/" + svc.Category},
 		{Label: title},
-	}
-	topics, err := s.deps.Catalogue.Topics(c.Request().Context(), t.ID)
-	if err != nil {
-		return err
 	}
 	page := views.ServicePage{
 		Slug: svc.Slug, Title: title, Description: svc.Description.In(l.Lang),
@@ -105,10 +102,8 @@ func (s *Server) service(c echo.Context) error {
 	for _, f := range svc.Fees {
 		page.Fees = append(page.Fees, views.FeeLine{Description: f.Description.In(l.Lang), Amount: l.Money(f.AmountCents)})
 	}
-	for _, slug := range svc.Topics {
-		if i := slices.IndexFunc(topics, func(tp catalog.Topic) bool { return tp.Slug == slug }); i >= 0 {
-			page.Topics = append(page.Topics, views.Crumb{Label: topics[i].Name.In(l.Lang), URL: "/argomenti/" + slug})
-		}
+	for _, tp := range card.Topics {
+		page.Topics = append(page.Topics, views.Crumb{Label: tp.Name.In(l.Lang), URL: "/argomenti/" + tp.Slug})
 	}
 	page.JSONLD, err = s.governmentService(c, t, svc, office, page)
 	if err != nil {

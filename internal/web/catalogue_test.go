@@ -327,4 +327,6 @@ func TestOpenData_JSONAndCSVListEveryService(t *testing.T) {
 	}
 }
 
-func csvReader(body string) ([][]string, error) { return csv.NewReader(strings.NewReader(body)).ReadAll() }
+func csvReader(body string) ([][]string, error) {
+	return csv.NewReader(strings.NewReader(body)).ReadAll()
+}
