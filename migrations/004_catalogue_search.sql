@@ -30,7 +30,12 @@ ALTER TABLE services
     setweight(to_tsvector('civica_en', coalesce(card->'addressed'->>'en', '') || ' ' || coalesce(card->'how_to'->>'en', '') || ' ' ||
       coalesce(card->'needed'->>'en', '')), 'C')) STORED,
   ADD COLUMN title_folded text GENERATED ALWAYS AS (
-    civica_fold(coalesce(card->'title'->>'it', '') || ' ' || coalesce(card->'title'->>'en', ''))) STORED;
+    civica_fold(coalesce(card->'title'->>'it', '') || ' ' || coalesce(card->'title'->>'en', ''))) STORED,
+  -- What lists show: the card without its long sections. A whole card is
+  -- tens of KB and TOASTed; reading fields out of it for every row of a list
+  -- decompressed it again for each field.
+  ADD COLUMN summary jsonb GENERATED ALWAYS AS (
+    card - ARRAY['addressed', 'how_to', 'needed', 'achieved', 'calendar', 'deadlines', 'costs', 'access', 'conditions']) STORED;
 
 -- Queries always name the tenant, whose ~50 services the primary key finds;
 -- these indexes serve cross-catalogue work (and keep the door open to it).
@@ -40,7 +45,7 @@ CREATE INDEX services_title_trgm ON services USING gin (title_folded gin_trgm_op
 
 ---- create above / drop below ----
 
-ALTER TABLE services DROP COLUMN search_it, DROP COLUMN search_en, DROP COLUMN title_folded;
+ALTER TABLE services DROP COLUMN search_it, DROP COLUMN search_en, DROP COLUMN title_folded, DROP COLUMN summary;
 DROP TEXT SEARCH CONFIGURATION civica_it;
 DROP TEXT SEARCH CONFIGURATION civica_en;
 DROP FUNCTION civica_fold(text);

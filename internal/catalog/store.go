@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -66,32 +68,64 @@ func Write(ctx context.Context, tx pgx.Tx, tenantID string, c Catalogue) error {
 // Store reads a comune's catalogue.
 type Store struct {
 	pool *pgxpool.Pool
+
+	// lists keeps each comune's service summaries with the version they
+	// were read at (latest change and count). Every read still asks the
+	// database for the version, so an edit or an import on any instance
+	// shows at once; what it saves is moving and decoding ~50 summaries on
+	// every page that lists services.
+	mu    sync.Mutex
+	lists map[string]cachedList
+}
+
+type cachedList struct {
+	version  string
+	services []Service
 }
 
 // NewStore returns a Store on pool.
-func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool, lists: map[string]cachedList{}} }
 
-// summaryColumns builds, in the database, a card with only what lists
-// show: a whole card is tens of KB, a summary a few hundred bytes.
-const summaryColumns = `jsonb_build_object('slug', slug, 'category', category, 'topics', card->'topics',
-	'office', office_slug, 'status', status, 'channels', card->'channels', 'login_level', card->'login_level',
-	'max_processing_days', card->'max_processing_days', 'processing_days_kind', card->'processing_days_kind',
-	'fees', card->'fees', 'title', card->'title', 'description', card->'description')`
+// summaryColumns is what lists read: the card's summary column (the card
+// without its long sections, kept by the database).
+const summaryColumns = `summary`
 
 // Services returns every service of the comune, ordered by category (in
 // the Modello Comuni's order) then slug. Each holds what lists and open data
 // show (identity, category, topics, office, status, channels, times, fees,
 // title, description), not the card's long sections: Service reads those.
+//
+// The slice is the caller's to change; the Services in it share their maps
+// and slices with other callers and must not be modified.
 func (s *Store) Services(ctx context.Context, tenantID string) ([]Service, error) {
 	var out []Service
 	err := db.InTenant(ctx, s.pool, tenantID, func(tx pgx.Tx) error {
+		var version string
+		if err := tx.QueryRow(ctx, `SELECT coalesce(max(updated_at)::text, '') || '/' || count(*) FROM services WHERE tenant_id = $1`,
+			tenantID).Scan(&version); err != nil {
+			return err
+		}
+		s.mu.Lock()
+		cached, ok := s.lists[tenantID]
+		s.mu.Unlock()
+		if ok && cached.version == version {
+			out = slices.Clone(cached.services)
+			return nil
+		}
 		rows, err := tx.Query(ctx, `SELECT `+summaryColumns+` FROM services WHERE tenant_id = $1
 			ORDER BY array_position($2::text[], category), slug`, tenantID, Categories)
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectRows(rows, pgx.RowTo[Service])
-		return err
+		list, err := pgx.CollectRows(rows, pgx.RowTo[Service])
+		if err != nil {
+			return err
+		}
+		s.mu.Lock()
+		s.lists[tenantID] = cachedList{version: version, services: list}
+		s.mu.Unlock()
+		out = slices.Clone(list)
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list services: %w", db.Classify(err))

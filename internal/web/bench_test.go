@@ -24,3 +24,18 @@ func BenchmarkHome(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkServices renders /servizi (every service of the comune).
+func BenchmarkServices(b *testing.B) {
+	s := browsertest.Start(b)
+	req := httptest.NewRequest(http.MethodGet, "/servizi", nil)
+	req.Host = "verdemare.localhost:8080"
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		s.App.Server.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatalf("status %d", w.Code)
+		}
+	}
+}
