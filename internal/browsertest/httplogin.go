@@ -54,7 +54,8 @@ type Form struct {
 }
 
 // FirstPostForm finds the first POST form of the page and the values its
-// inputs carry by default (hidden fields, checked radios and checkboxes).
+// controls carry by default (inputs, with only the checked radios and
+// checkboxes, and textareas).
 func (p Page) FirstPostForm(t testing.TB) Form {
 	t.Helper()
 	doc, err := html.Parse(strings.NewReader(p.Body))
@@ -92,6 +93,14 @@ func (p Page) FirstPostForm(t testing.TB) Form {
 			if name != "" && (!checkable || hasAttr(n, "checked")) {
 				f.Values.Add(name, attr(n, "value"))
 			}
+		}
+		if n.Type == html.ElementNode && n.Data == "textarea" && attr(n, "name") != "" {
+			var text strings.Builder
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				text.WriteString(c.Data)
+			}
+			f.Values.Add(attr(n, "name"), text.String())
+			return
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			collect(c)

@@ -8,6 +8,7 @@ import "testing"
 const (
 	MarioRossi = "mario-rossi" // citizen, codice fiscale RSSMRA85T10H501O
 	PaoloConti = "paolo-conti" // clerk of Verdemare
+	SaraGreco  = "sara-greco"  // administrator of Verdemare
 	ElenaRicci = "elena-ricci" // platform administrator (PlatformAdmin)
 )
 

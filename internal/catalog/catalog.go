@@ -5,7 +5,9 @@
 // A catalogue is written as files (tenants/_standard for the standard one
 // every comune starts from, tenants/<slug> for what a comune changes) and
 // loaded and validated here before it is imported; at run time the database
-// is the source of truth.
+// is the source of truth. A comune's administrator edits a card's status and
+// texts there (edit.go), by the same rules the files are checked with
+// (rules.go).
 package catalog
 
 import (

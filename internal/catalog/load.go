@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -70,18 +69,20 @@ func (c Catalogue) Validate() []string {
 	bad := func(where, format string, args ...any) {
 		problems = append(problems, where+": "+fmt.Sprintf(format, args...))
 	}
-	text := func(where, field string, t Text, min, max int) {
-		for _, l := range Languages {
-			n := utf8.RuneCountInString(strings.TrimSpace(t[l]))
-			if n < min || (max > 0 && n > max) {
-				bad(where, "%s.%s: %d characters, want %d to %d", field, l, n, min, max)
-			}
-		}
+	unknownLanguages := func(where, name string, t Text) {
 		for k := range t {
 			if !slices.Contains(Languages, k) {
-				bad(where, "%s: unknown language %q", field, k)
+				bad(where, "%s: unknown language %q", name, k)
 			}
 		}
+	}
+	// text checks t by rule r; name is what the problem calls it, which
+	// for a list item is more than the rule's field (fees[0].description).
+	text := func(where, name string, r TextRule, t Text) {
+		for _, e := range r.Check(t) {
+			bad(where, "%s.%s: %d characters, want %d to %d", name, e.Lang, e.Length, e.Min, e.Max)
+		}
+		unknownLanguages(where, name, t)
 	}
 	topics := map[string]bool{}
 	for i, t := range c.Topics {
@@ -90,7 +91,7 @@ func (c Catalogue) Validate() []string {
 			bad(where, "slug missing, malformed or repeated")
 		}
 		topics[t.Slug] = true
-		text(where, "name", t.Name, 2, 80)
+		text(where, "name", TopicNameRule, t.Name)
 	}
 	offices := map[string]bool{}
 	for i, o := range c.Offices {
@@ -99,7 +100,7 @@ func (c Catalogue) Validate() []string {
 			bad(where, "slug missing, malformed or repeated")
 		}
 		offices[o.Slug] = true
-		text(where, "name", o.Name, 3, 120)
+		text(where, "name", OfficeNameRule, o.Name)
 	}
 	services := map[string]bool{}
 	for _, s := range c.Services {
@@ -149,30 +150,25 @@ func (c Catalogue) Validate() []string {
 		if s.ProcessingDaysKind != "calendar" && s.ProcessingDaysKind != "working" {
 			bad(where, "processing_days_kind %q: calendar or working", s.ProcessingDaysKind)
 		}
-		switch s.Status {
-		case "active":
-		case "suspended":
-			text(where, "status_reason", s.StatusReason, 10, 500)
-		default:
-			bad(where, "status %q: active or suspended", s.Status)
+		// Status and texts: the rules the administrator's editor applies too.
+		for _, e := range s.TextProblems() {
+			bad(where, "%v", e)
+		}
+		unknownLanguages(where, StatusReasonRule.Field, s.StatusReason)
+		for _, r := range CardTexts {
+			unknownLanguages(where, r.Field, *s.text(r.Field))
 		}
 		for i, f := range s.Fees {
-			text(where, fmt.Sprintf("fees[%d].description", i), f.Description, 3, 200)
+			text(where, fmt.Sprintf("fees[%d].description", i), FeeDescriptionRule, f.Description)
 			if f.AmountCents < 0 {
 				bad(where, "fees[%d].amount_cents negative", i)
 			}
-		}
-		text(where, "title", s.Title, 5, 90)
-		text(where, "description", s.Description, 20, 300)
-		for field, t := range map[string]Text{"addressed": s.Addressed, "how_to": s.HowTo, "needed": s.Needed,
-			"achieved": s.Achieved, "calendar": s.Calendar, "costs": s.Costs, "access": s.Access, "conditions": s.Conditions} {
-			text(where, field, t, 10, 6000)
 		}
 		if len(s.Deadlines) == 0 || len(s.Deadlines) > 6 {
 			bad(where, "deadlines: 1 to 6 items, got %d", len(s.Deadlines))
 		}
 		for i, d := range s.Deadlines {
-			text(where, fmt.Sprintf("deadlines[%d]", i), d, 5, 300)
+			text(where, fmt.Sprintf("deadlines[%d]", i), DeadlineRule, d)
 		}
 	}
 	return problems

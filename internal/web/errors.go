@@ -10,6 +10,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"github.com/civica/civica/internal/catalog"
 	"github.com/civica/civica/internal/db"
 	"github.com/civica/civica/views"
 )
@@ -47,6 +48,8 @@ func classify(err error) *pageError {
 		return errUnavailable
 	case errors.Is(err, db.ErrNotFound):
 		return errNotFound
+	case errors.Is(err, catalog.ErrForbidden):
+		return errForbidden
 	case errors.As(err, &he):
 		switch he.Code {
 		case http.StatusNotFound:

@@ -216,6 +216,20 @@ func (s *Server) requireKind(kinds ...auth.Kind) echo.MiddlewareFunc {
 	}
 }
 
+// requireRole refuses staff without one of roles in this comune. It runs
+// after requireKind(auth.KindStaff), which deals with who is not logged in.
+func (s *Server) requireRole(roles ...string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			p, ok := c.Get(ctxPrincipal).(auth.Principal)
+			if !ok || p.Kind != auth.KindStaff || !slices.Contains(roles, p.Role) {
+				return errForbidden
+			}
+			return next(c)
+		}
+	}
+}
+
 // safeNext keeps a post-login destination on this site: a local absolute
 // path, never //host or a scheme.
 func safeNext(next string) string {
