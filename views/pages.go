@@ -78,7 +78,8 @@ type InboxMessage struct {
 type DeskPage struct {
 	Name   string
 	Role   string
-	Comune string // "" for the platform administrator
+	Comune string  // "" for the platform administrator
+	Links  []Crumb // what this role may open from here
 }
 
 // InfoPage is a page of text sections: legal notes, privacy, accessibility,

@@ -46,7 +46,7 @@ func runServe(ctx context.Context, cfg config) error {
 	}
 	a, err := app.New(app.Config{
 		PlatformURL: cfg.PlatformURL, SecureCookies: cfg.SecureCookies, TestProvider: cfg.TestProvider,
-		OIDCIssuer: cfg.OIDCIssuer, RPKey: rpKey, PlatformAdmins: cfg.PlatformAdmins, Logger: logger,
+		OIDCIssuer: cfg.OIDCIssuer, RPKey: rpKey, PlatformAdmins: cfg.PlatformAdmins, Logger: logger, FilesDir: cfg.FilesDir,
 	}, pool)
 	if err != nil {
 		return err

@@ -202,7 +202,7 @@ func startBenchServer(ctx context.Context, comuni int) (func(), string, error) {
 		"CIVICA_DATABASE_URL="+cluster.URL(),
 		fmt.Sprintf("CIVICA_LISTEN=127.0.0.1:%d", port),
 		fmt.Sprintf("CIVICA_PLATFORM_URL=http://localhost:%d", port),
-		"CIVICA_LOG_FORMAT=json")
+		"CIVICA_LOG_FORMAT=json", "CIVICA_FILES_DIR="+dir+"/files")
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		cleanup()

@@ -33,6 +33,7 @@ type config struct {
 	SupportEmail   string        // CIVICA_SUPPORT_EMAIL, shown on the platform's own pages
 	LogFormat      string        // CIVICA_LOG_FORMAT: text | json; default text in development
 	DatabaseWait   time.Duration // CIVICA_DATABASE_WAIT: how long start-up waits for the database, default 10s
+	FilesDir       string        // CIVICA_FILES_DIR: where uploaded files are kept; default .data/files in development
 }
 
 // devPlatformAdmin is the test identity "Elena Ricci" of the test provider.
@@ -105,6 +106,13 @@ func loadConfig() (config, error) {
 	}
 	if c.DatabaseWait, err = time.ParseDuration(env("CIVICA_DATABASE_WAIT", "10s")); err != nil || c.DatabaseWait < 0 {
 		bad("CIVICA_DATABASE_WAIT=%q: a duration such as 10s", os.Getenv("CIVICA_DATABASE_WAIT"))
+	}
+	c.FilesDir = os.Getenv("CIVICA_FILES_DIR")
+	if c.FilesDir == "" && dev {
+		c.FilesDir = ".data/files"
+	}
+	if c.FilesDir == "" {
+		bad("CIVICA_FILES_DIR is required in production: where uploaded files are kept")
 	}
 	if len(problems) > 0 {
 		return c, errors.New("configuration:\n  " + strings.Join(problems, "\n  "))

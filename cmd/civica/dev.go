@@ -48,7 +48,9 @@ func runDev(ctx context.Context, cfg config) error {
 		pool.Close()
 		return err
 	}
-	list, err := tenant.ImportDir(ctx, tenant.NewStore(pool), "tenants")
+	// Only comuni not yet in the database: what their admins changed since
+	// survives a restart (`civica tenant import tenants` applies the files).
+	list, err := tenant.ImportMissing(ctx, tenant.NewStore(pool), "tenants")
 	pool.Close()
 	if err != nil {
 		return err
@@ -76,6 +78,8 @@ func runDevDB(ctx context.Context, args []string) error {
 	}
 	if len(args) > 0 && args[0] == "--" {
 		args = args[1:]
+	} else if len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		args = nil // an unknown flag, such as --help: show the usage
 	}
 	if len(args) == 0 {
 		return errors.New("usage: civica devdb [--dir DIR] -- <command> [args...]")

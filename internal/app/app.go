@@ -15,6 +15,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/alexedwards/scs/pgxstore"
@@ -33,6 +35,8 @@ import (
 	"github.com/civica/civica/internal/jobs"
 	"github.com/civica/civica/internal/locale"
 	"github.com/civica/civica/internal/notify"
+	"github.com/civica/civica/internal/reports"
+	"github.com/civica/civica/internal/storage"
 	"github.com/civica/civica/internal/tenant"
 	"github.com/civica/civica/internal/web"
 	"github.com/civica/civica/static"
@@ -47,6 +51,9 @@ type Config struct {
 	RPKey          *rsa.PrivateKey
 	PlatformAdmins []string
 	Logger         *slog.Logger
+	// FilesDir is where the files people send are kept; "" is
+	// <os.TempDir()>/civica-files, for development and tests.
+	FilesDir string
 }
 
 // App is an assembled Civica: an http.Handler plus its job client.
@@ -54,6 +61,7 @@ type App struct {
 	Server *web.Server
 	Jobs   *jobs.Client
 	Pool   *pgxpool.Pool
+	Files  *storage.Dir // the files people sent
 	logger *slog.Logger
 }
 
@@ -102,6 +110,14 @@ func New(cfg Config, pool *pgxpool.Pool) (*App, error) {
 	sessions.Cookie.SameSite = http.SameSiteLaxMode
 	sessions.Cookie.Secure = cfg.SecureCookies
 
+	filesDir := cfg.FilesDir
+	if filesDir == "" {
+		filesDir = filepath.Join(os.TempDir(), "civica-files")
+	}
+	if a.Files, err = storage.NewDir(filesDir); err != nil {
+		return nil, err
+	}
+
 	tenantStore := tenant.NewStore(pool)
 	deps := web.Deps{
 		Pool:      pool,
@@ -113,6 +129,7 @@ func New(cfg Config, pool *pgxpool.Pool) (*App, error) {
 		Inbox:     notify.NewInbox(pool),
 		Catalogue: catalog.NewStore(pool),
 		Feedback:  feedback.NewStore(pool),
+		Reports:   reports.NewStore(pool, a.Files),
 		OIDC:      oidcrp.NewProvider(cfg.OIDCIssuer, &http.Client{Timeout: 10 * time.Second}),
 		RPKey:     cfg.RPKey,
 		Logger:    cfg.Logger,

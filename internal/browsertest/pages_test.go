@@ -47,12 +47,14 @@ func publicPages(s *Server) []page {
 	return pages
 }
 
-// A page behind a login: who logs in where, and where they land.
+// A page behind a login: who logs in where, where they land, and the page
+// checked there.
 type loggedInPage struct {
 	name     string
 	site     string // "" for the platform, else a comune's slug
 	identity string
-	path     string
+	path     string // where logging in lands
+	open     string // the page to check, opened after landing; "" for path itself
 }
 
 var loggedInPages = []loggedInPage{
@@ -60,6 +62,9 @@ var loggedInPages = []loggedInPage{
 	{name: "roccasole/personal-area", site: "roccasole", identity: MarioRossi, path: "/area-personale"},
 	{name: "verdemare/desk-clerk", site: "verdemare", identity: PaoloConti, path: "/scrivania"},
 	{name: "platform/desk-admin", site: "", identity: ElenaRicci, path: "/scrivania"},
+	{name: "verdemare/admin-services", site: "verdemare", identity: SaraGreco, path: "/scrivania", open: "/amministrazione/servizi"},
+	{name: "verdemare/admin-service-edit", site: "verdemare", identity: SaraGreco, path: "/scrivania",
+		open: "/amministrazione/servizi/carta-identita-elettronica"},
 }
 
 // TestPages opens every page in Chromium, in Italian and in English, and
@@ -94,7 +99,13 @@ func TestPages(t *testing.T) {
 					if got := pathOf(t, b.Location(t)); got != p.path {
 						t.Fatalf("logged in as %s on %s, landed on %s, want %s", p.identity, site, got, p.path)
 					}
+					if p.open != "" {
+						b.Visit(t, site+p.open)
+					}
 					checkPage(t, b, lang, http.StatusOK)
+					if p.open != "" {
+						b.Visit(t, site+p.path) // where the logout button is
+					}
 					b.LogOut(t)
 				})
 			}

@@ -68,7 +68,7 @@ func Start(t testing.TB) *Server {
 	logs := &syncBuffer{}
 	a, err := app.New(app.Config{
 		PlatformURL: platform, TestProvider: true, OIDCIssuer: platform.String() + "/idp",
-		RPKey: key, PlatformAdmins: []string{PlatformAdmin},
+		RPKey: key, PlatformAdmins: []string{PlatformAdmin}, FilesDir: t.TempDir(),
 		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}, pool)
 	if err != nil {

@@ -247,3 +247,44 @@ func ImportDir(ctx context.Context, store *Store, dir string) ([]Tenant, error) 
 	}
 	return out, nil
 }
+
+// ImportMissing imports, from dir, only the comuni the database does not
+// have yet, and returns every comune the bundles describe. Development
+// start-up uses it: once a comune is running, the database is the source of
+// truth (its admins edit it there), and a restart must not overwrite their
+// work; `civica tenant import` is the explicit way to apply files again.
+func ImportMissing(ctx context.Context, store *Store, dir string) ([]Tenant, error) {
+	existing, err := store.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	have := map[string]bool{}
+	for _, t := range existing {
+		have[t.Slug] = true
+	}
+	dirs, err := BundleDirs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("tenant import: %w", err)
+	}
+	var out []Tenant
+	for _, d := range dirs {
+		b, err := LoadBundle(d)
+		if err != nil {
+			return nil, err
+		}
+		if have[b.Slug] {
+			t, err := store.BySlug(ctx, b.Slug)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, t)
+			continue
+		}
+		t, err := store.Import(ctx, b)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}

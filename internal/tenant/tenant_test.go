@@ -188,3 +188,29 @@ func TestContrastWithWhite(t *testing.T) {
 		t.Errorf("a light header colour was accepted: %v", err)
 	}
 }
+
+func TestImportMissing_KeepsWhatIsAlreadyThere(t *testing.T) {
+	t.Parallel()
+	pool := dbtest.New(t)
+	store := tenant.NewStore(pool)
+	ctx := context.Background()
+	first, err := tenant.ImportMissing(ctx, store, demoBundles)
+	if err != nil || len(first) < 2 {
+		t.Fatalf("first start: %d comuni, %v", len(first), err)
+	}
+	// An operator renames a comune in the database; a restart keeps it.
+	if _, err := pool.Exec(ctx, `UPDATE tenants SET name = 'Rinominato' WHERE slug = 'roccasole'`); err != nil {
+		t.Fatal(err)
+	}
+	second, err := tenant.ImportMissing(ctx, store, demoBundles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := store.BySlug(ctx, "roccasole")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != "Rinominato" || len(second) != len(first) {
+		t.Errorf("restart overwrote the database: name %q, %d comuni", got.Name, len(second))
+	}
+}

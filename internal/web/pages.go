@@ -116,10 +116,6 @@ func (s *Server) faq(c echo.Context) error {
 		views.InfoSection{ID: "language"})
 }
 
-func (s *Server) reportProblem(c echo.Context) error {
-	return s.info(c, "report", views.InfoSection{ID: "how"}, views.InfoSection{ID: "what"})
-}
-
 // booking is the booking page; appointments come in a later step.
 func (s *Server) booking(c echo.Context) error {
 	return s.info(c, "booking", views.InfoSection{ID: "coming"})

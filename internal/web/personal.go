@@ -47,5 +47,11 @@ func (s *Server) desk(c echo.Context) error {
 	if t, ok := c.Get(ctxTenant).(tenant.Tenant); ok {
 		page.Comune = t.Name
 	}
+	if p.Kind == auth.KindStaff && p.Role == auth.RoleAdmin {
+		page.Links = []views.Crumb{
+			{Label: ch.T("admin.services.heading"), URL: "/amministrazione/servizi"},
+			{Label: ch.T("ratings.heading"), URL: "/amministrazione/valutazioni"},
+		}
+	}
 	return s.render(c, http.StatusOK, views.Desk(ch, page))
 }

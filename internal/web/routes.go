@@ -63,11 +63,23 @@ func (s *Server) routes() {
 	site.GET("/cerca", s.search, s.requireComune)
 	site.GET("/argomenti", s.topics, s.requireComune)
 	site.GET("/argomenti/:slug", s.topic, s.requireComune)
+	comuneAdmin := []echo.MiddlewareFunc{s.requireComune, s.requireKind(auth.KindStaff), s.requireRole(auth.RoleAdmin)}
+	site.GET("/amministrazione/servizi", s.adminServices, comuneAdmin...)
+	site.GET("/amministrazione/servizi/:slug", s.editService, comuneAdmin...)
+	site.POST("/amministrazione/servizi/:slug", s.saveService, comuneAdmin...)
+	site.GET("/amministrazione/valutazioni", s.ratings, comuneAdmin...)
 	site.GET("/faq", s.faq)
 	site.GET("/segnalazione-disservizio", s.reportProblem)
+	site.GET("/segnalazione-disservizio/ricevuta/:reference", s.reportReceipt, s.requireComune)
 	site.GET("/note-legali", s.legalNotes)
 	site.GET("/privacy", s.privacy)
 	site.GET("/dichiarazione-accessibilita", s.accessibility)
+
+	// A report carries files: its multipart body is read as a stream, so its
+	// CSRF token is taken from the stream's first part (multipartToken)
+	// before the same CSRF check as every other form.
+	e.POST("/segnalazione-disservizio", s.submitReport, s.language, s.resolveTenant, s.session,
+		s.multipartToken(maxReportRequest), s.csrf(), s.requireComune)
 
 	if s.cfg.TestProvider != nil {
 		// The test provider stands in for an external identity provider:

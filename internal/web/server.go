@@ -26,6 +26,7 @@ import (
 	"github.com/civica/civica/internal/feedback"
 	"github.com/civica/civica/internal/locale"
 	"github.com/civica/civica/internal/notify"
+	"github.com/civica/civica/internal/reports"
 	"github.com/civica/civica/internal/tenant"
 )
 
@@ -55,6 +56,7 @@ type Deps struct {
 	Inbox     *notify.Inbox
 	Catalogue *catalog.Store
 	Feedback  *feedback.Store
+	Reports   *reports.Store
 	// OIDC is the provider every login goes through, with the key the
 	// relying parties sign with.
 	OIDC    *oidcrp.Provider
