@@ -13,7 +13,8 @@ var publicPaths = []string{
 
 // Pages only a comune's portal has.
 var comunePaths = []string{"/servizi", "/prenota", "/argomenti", "/argomenti/anagrafe", "/servizi/categoria/anagrafe-e-stato-civile",
-	"/servizi/carta-identita-elettronica", "/servizi/carta-identita-elettronica/condizioni", "/uffici", "/uffici/anagrafe",
+	"/servizi/carta-identita-elettronica", "/servizi/cambio-residenza", "/servizi/permesso-di-costruire",
+	"/servizi/carta-identita-elettronica/condizioni", "/uffici", "/uffici/anagrafe",
 	"/cerca", "/cerca?q=carta+identita"}
 
 var demoComuni = []string{"verdemare", "roccasole"}

@@ -46,18 +46,57 @@ func TestServicesPage_ListsEveryCategoryAndEveryService(t *testing.T) {
 var sectionIndex = []string{"A chi è rivolto", "Come fare", "Cosa serve", "Cosa si ottiene", "Tempi e scadenze",
 	"Accedi al servizio", "Condizioni di servizio", "Contatti"}
 
+// TestServiceCard_CarriesEverySectionMarkerAndStructuredData is the
+// conformance check: every card of every demo comune carries each marker,
+// index text, JSON-LD field and rating-component string the Modello Comuni
+// checker looks for (shared/reference/modello-comuni.md).
 func TestServiceCard_CarriesEverySectionMarkerAndStructuredData(t *testing.T) {
 	t.Parallel()
 	s := browsertest.Start(t)
 	c := s.Client(t)
-	base := s.ComuneURL("verdemare")
-	services, err := catalog.NewStore(s.Pool).Services(context.Background(), tenantID(t, s, "verdemare"))
+	for _, comune := range []struct{ slug, name string }{{"verdemare", "Città di Verdemare"}, {"roccasole", "Comune di Roccasole"}} {
+		checkCards(t, s, c, comune.slug, comune.name)
+	}
+}
+
+// ratingStrings are the page-rating component's exact texts.
+var ratingStrings = []string{
+	`data-element="feedback-title">Quanto sono chiare le informazioni su questa pagina?<`,
+	`data-element="feedback-rate-1"`, `data-element="feedback-rate-2"`, `data-element="feedback-rate-3"`,
+	`data-element="feedback-rate-4"`, `data-element="feedback-rate-5"`,
+	`data-element="feedback-rating-positive"`, `data-element="feedback-rating-negative"`,
+	`data-element="feedback-rating-question">Quali sono stati gli aspetti che hai preferito?<`,
+	`data-element="feedback-rating-question">Dove hai incontrato le maggiori difficoltà?<`,
+	`data-element="feedback-rating-answer">Le indicazioni erano chiare<`,
+	`data-element="feedback-rating-answer">Le indicazioni erano complete<`,
+	`data-element="feedback-rating-answer">Capivo sempre che stavo procedendo correttamente<`,
+	`data-element="feedback-rating-answer">Non ho avuto problemi tecnici<`,
+	`data-element="feedback-rating-answer">Altro<`,
+	`data-element="feedback-rating-answer">A volte le indicazioni non erano chiare<`,
+	`data-element="feedback-rating-answer">A volte le indicazioni non erano complete<`,
+	`data-element="feedback-rating-answer">A volte non capivo se stavo procedendo correttamente<`,
+	`data-element="feedback-rating-answer">Ho avuto problemi tecnici<`,
+	`data-element="feedback-input-text"`,
+}
+
+func checkCards(t *testing.T, s *browsertest.Server, c *http.Client, slug, comuneName string) {
+	t.Helper()
+	base := s.ComuneURL(slug)
+	services, err := catalog.NewStore(s.Pool).Services(context.Background(), tenantID(t, s, slug))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(services) < 40 {
+		t.Errorf("%s offers %d services", slug, len(services))
+	}
+	for _, page := range []string{"/", "/servizi"} {
+		p := browsertest.Get(t, c, base+page)
+		mustContain(t, slug+page+" rating", p.Body, ratingStrings...)
 	}
 	jsonLD := regexp.MustCompile(`<script type="application/ld\+json" data-element="metatag">(.*?)</script>`)
 	for _, svc := range services {
 		p := browsertest.Get(t, c, base+"/servizi/"+svc.Slug)
+		mustContain(t, slug+"/"+svc.Slug+" rating", p.Body, ratingStrings...)
 		if p.Status != http.StatusOK {
 			t.Errorf("%s: status %d", svc.Slug, p.Status)
 			continue
@@ -108,7 +147,7 @@ func TestServiceCard_CarriesEverySectionMarkerAndStructuredData(t *testing.T) {
 			continue
 		}
 		ch := doc.AvailableChannel
-		if doc.Type != "GovernmentService" || doc.Name == "" || doc.ServiceType == "" || doc.ServiceOperator.Name != "Città di Verdemare" ||
+		if doc.Type != "GovernmentService" || doc.Name == "" || doc.ServiceType == "" || doc.ServiceOperator.Name != comuneName ||
 			doc.AreaServed.Name == "" || doc.Audience.AudienceType == "" || ch.ServiceURL == "" || ch.ServiceLocation.Name == "" ||
 			ch.ServiceLocation.Address.StreetAddress == "" || ch.ServiceLocation.Address.PostalCode == "" || ch.ServiceLocation.Address.AddressLocality == "" {
 			t.Errorf("%s: GovernmentService lacks a field the checker needs: %+v", svc.Slug, doc)
