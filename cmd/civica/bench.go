@@ -78,6 +78,10 @@ func runBench(ctx context.Context, args []string) error {
 		}
 		failed = failed || r.errors > 0
 	}
+	// Latency without queueing: one connection at a time.
+	single := load(ctx, client, base+"/cerca?q=carta+identita", *host, 1, *duration)
+	single.print("search, 1 connection")
+	failed = failed || single.errors > 0
 	if failed {
 		fmt.Println("note: some requests failed; see the error counts above")
 	}
