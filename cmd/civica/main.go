@@ -4,6 +4,7 @@
 //	civica worker                job worker only
 //	civica migrate               apply the database migrations (Civica's, then River's)
 //	civica tenant import <dir>   create or update comuni from bundles (a bundle, or a folder of them)
+//	civica tenant export <slug> <dir>  write a comune as it is in the database as a bundle
 //	civica tenant list           list the comuni
 //	civica dev                   development: private PostgreSQL, migrate, import tenants/, serve
 //	civica devdb -- <cmd...>     run a command with a private PostgreSQL (CIVICA_TEST_DATABASE_URL set)
@@ -30,6 +31,8 @@ commands:
   worker                 job worker only
   migrate                apply the database migrations
   tenant import <dir>    create or update comuni from a bundle or a folder of bundles
+  tenant export <slug> <dir>
+                         write a comune as it is in the database as a bundle (with its whole catalogue)
   tenant list            list the comuni
   dev                    development: private PostgreSQL, migrate, import tenants/, serve
   devdb -- <cmd> [args]  run a command with a private PostgreSQL

@@ -8,12 +8,13 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/civica/civica/internal/catalog"
 	"github.com/civica/civica/internal/tenant"
 )
 
 func runTenant(ctx context.Context, cfg config, args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: civica tenant import <dir> | civica tenant list")
+		return errors.New("usage: civica tenant import <dir> | civica tenant export <slug> <dir> | civica tenant list")
 	}
 	pool, err := openDB(ctx, cfg)
 	if err != nil {
@@ -33,6 +34,15 @@ func runTenant(ctx context.Context, cfg config, args []string) error {
 		for _, t := range list {
 			fmt.Printf("imported %s (%s)\n", t.Slug, t.Name)
 		}
+		return nil
+	case "export":
+		if len(args) != 3 {
+			return errors.New("usage: civica tenant export <slug> <dir>")
+		}
+		if err := tenant.Export(ctx, store, catalog.NewStore(pool), args[1], args[2]); err != nil {
+			return err
+		}
+		fmt.Printf("exported %s to %s\n", args[1], args[2])
 		return nil
 	case "list":
 		list, err := store.List(ctx)

@@ -199,3 +199,37 @@ func (s *Store) Offices(ctx context.Context, tenantID string) ([]Office, error) 
 	}
 	return out, nil
 }
+
+// Export reads the comune's whole catalogue in one transaction, as it is in
+// the database: topics in vocabulary order, offices and services (every
+// field of their cards) by slug. Written out as files and loaded again, it
+// writes back the same rows (tenant export).
+func (s *Store) Export(ctx context.Context, tenantID string) (Catalogue, error) {
+	var c Catalogue
+	err := db.InTenant(ctx, s.pool, tenantID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT slug, name, description FROM topics WHERE tenant_id = $1 ORDER BY position, slug`, tenantID)
+		if err != nil {
+			return err
+		}
+		if c.Topics, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Topic]); err != nil {
+			return err
+		}
+		rows, err = tx.Query(ctx, `SELECT office FROM offices WHERE tenant_id = $1 ORDER BY slug`, tenantID)
+		if err != nil {
+			return err
+		}
+		if c.Offices, err = pgx.CollectRows(rows, pgx.RowTo[Office]); err != nil {
+			return err
+		}
+		rows, err = tx.Query(ctx, `SELECT card FROM services WHERE tenant_id = $1 ORDER BY slug`, tenantID)
+		if err != nil {
+			return err
+		}
+		c.Services, err = pgx.CollectRows(rows, pgx.RowTo[Service])
+		return err
+	})
+	if err != nil {
+		return Catalogue{}, fmt.Errorf("export catalogue: %w", db.Classify(err))
+	}
+	return c, nil
+}

@@ -19,8 +19,11 @@ import (
 	"github.com/civica/civica/internal/codicefiscale"
 )
 
-// Bundle is a comune described as files: tenants/<slug>/tenant.yaml plus the
-// logo it names. (Offices and service cards join it in later bundles.)
+// Bundle is a comune described as files: tenants/<slug>/tenant.yaml, the
+// logo it names and its catalogue — either the standard catalogue with the
+// comune's overrides (tenants/<slug>/catalogue.yaml), or, in a bundle that
+// has one (as `civica tenant export` writes), its own self-contained
+// catalogue folder <bundle>/catalogue/, which then replaces both.
 type Bundle struct {
 	Slug           string   `yaml:"slug"`
 	Name           string   `yaml:"name"`
@@ -41,9 +44,13 @@ type Bundle struct {
 	PrimaryColor string `yaml:"-"`
 	Logo         []byte `yaml:"-"`
 	LogoType     string `yaml:"-"`
-	// Catalogue is the standard catalogue (tenants/_standard beside the
+	// Catalogue is the comune's catalogue. A bundle with its own
+	// catalogue folder (catalogue/topics.yaml, offices.yaml, services/, as
+	// `civica tenant export` writes) is self-contained: the catalogue is
+	// that folder, loaded whole, without the standard one or overrides.
+	// Otherwise it is the standard catalogue (tenants/_standard beside the
 	// bundle) with the comune's overrides (catalogue.yaml); nil when there
-	// is no standard catalogue beside the bundle.
+	// is neither.
 	Catalogue *catalog.Catalogue `yaml:"-"`
 }
 
@@ -156,9 +163,16 @@ func LoadBundle(dir string) (Bundle, error) {
 			bad("staff[%d].role %q: one of admin, office_manager, clerk", i, m.Role)
 		}
 	}
+	own := filepath.Join(dir, CatalogueDir)
 	standard := filepath.Join(filepath.Dir(filepath.Clean(dir)), StandardDir)
-	if _, err := os.Stat(filepath.Join(standard, "topics.yaml")); err == nil {
-		c, err := catalog.LoadForComune(standard, dir)
+	var load func() (catalog.Catalogue, error)
+	if _, err := os.Stat(filepath.Join(own, "topics.yaml")); err == nil {
+		load = func() (catalog.Catalogue, error) { return catalog.Load(own) }
+	} else if _, err := os.Stat(filepath.Join(standard, "topics.yaml")); err == nil {
+		load = func() (catalog.Catalogue, error) { return catalog.LoadForComune(standard, dir) }
+	}
+	if load != nil {
+		c, err := load()
 		if err != nil {
 			problems = append(problems, "catalogue:\n    "+strings.ReplaceAll(err.Error(), "\n", "\n    "))
 		}
@@ -173,6 +187,11 @@ func LoadBundle(dir string) (Bundle, error) {
 // StandardDir is the folder, beside the comuni's bundles, of the standard
 // catalogue every comune starts from.
 const StandardDir = "_standard"
+
+// CatalogueDir is the folder, inside a bundle, of a self-contained
+// catalogue (what `civica tenant export` writes): when it holds a
+// topics.yaml, it is the comune's whole catalogue.
+const CatalogueDir = "catalogue"
 
 // ContrastWithWhite is the WCAG 2 contrast ratio of white text on the
 // #rrggbb colour: the header shows the comune's name and menu that way.
