@@ -34,6 +34,55 @@ type ServiceEditPage struct {
 	StatusReason  TextField
 	Texts         []TextField
 	Errors        []FieldLink // the error summary, in the form's order
+
+	History []HistoryEntry // the card's saves, newest first
+}
+
+// HistoryEntry is one save of a card: who made it, when, and the page
+// that compares the card before and after it.
+type HistoryEntry struct {
+	Number     int
+	Name       string
+	FiscalCode string
+	When       string
+	CompareURL string
+}
+
+// VersionComparePage shows a version of a card beside the one after it
+// (the next version or the current card), field by field and per language.
+type VersionComparePage struct {
+	Title    string // the card's current title, in the page's language
+	EditURL  string
+	OldLabel string // "Version 2"
+	NewLabel string // "Version 3" or "Current version"
+	EditedBy string // who made the save that replaced the old version
+	EditedAt string
+	Changed  int // how many rows differ
+	Rows     []CompareRow
+}
+
+// CompareRow is one field in one language ("" for the status), in both
+// versions.
+type CompareRow struct {
+	Field     string // the card's field: "status", "title"
+	Label     string
+	Lang      string
+	LangLabel string
+	Old, New  string
+	Multiline bool // shown as paragraphs and lists (Blocks)
+	Changed   bool
+}
+
+// ServicePreviewForm carries what the administrator typed, in hidden
+// fields, from the preview back to the form or on to saving it.
+type ServicePreviewForm struct {
+	Action string
+	Hidden []HiddenField
+}
+
+// HiddenField is a form value carried unchanged.
+type HiddenField struct {
+	Name, Value string
 }
 
 // FieldLink is a message about a field and the id of the field's control.

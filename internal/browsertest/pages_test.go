@@ -56,6 +56,7 @@ type loggedInPage struct {
 	identity string
 	path     string // where logging in lands
 	open     string // the page to check, opened after landing; "" for path itself
+	follow   string // a link or button followed from open to the page to check; "" for none
 }
 
 var loggedInPages = []loggedInPage{
@@ -66,6 +67,23 @@ var loggedInPages = []loggedInPage{
 	{name: "verdemare/admin-services", site: "verdemare", identity: SaraGreco, path: "/scrivania", open: "/amministrazione/servizi"},
 	{name: "verdemare/admin-service-edit", site: "verdemare", identity: SaraGreco, path: "/scrivania",
 		open: "/amministrazione/servizi/carta-identita-elettronica"},
+	{name: "verdemare/admin-service-version", site: "verdemare", identity: SaraGreco, path: "/scrivania",
+		open: "/amministrazione/servizi/carta-identita-elettronica/versioni/1"}, // saved by saveCardOnce
+	{name: "verdemare/admin-service-preview", site: "verdemare", identity: SaraGreco, path: "/scrivania",
+		open: "/amministrazione/servizi/carta-identita-elettronica", follow: "[data-testid=admin-preview]"},
+}
+
+// saveCardOnce saves Verdemare's CIE card unchanged as Sara Greco, so that
+// it has a version 1 to compare.
+func saveCardOnce(t *testing.T, s *Server) {
+	t.Helper()
+	base := s.ComuneURL("verdemare")
+	c := s.Client(t)
+	edit := LoginHTTP(t, c, base, "sara-greco", "/amministrazione/servizi/carta-identita-elettronica")
+	form := edit.FirstPostForm(t)
+	if p := PostForm(t, c, form.Action, form.Values); p.Status != http.StatusOK {
+		t.Fatalf("saving the card: %d", p.Status)
+	}
 }
 
 // TestPages opens every page in Chromium, in Italian and in English, and
@@ -75,6 +93,7 @@ var loggedInPages = []loggedInPage{
 func TestPages(t *testing.T) {
 	t.Parallel()
 	s := Start(t)
+	saveCardOnce(t, s)
 	for _, lang := range []string{"it", "en"} {
 		t.Run(lang, func(t *testing.T) {
 			t.Parallel()
@@ -102,6 +121,9 @@ func TestPages(t *testing.T) {
 					}
 					if p.open != "" {
 						b.Visit(t, site+p.open)
+					}
+					if p.follow != "" {
+						b.Follow(t, p.follow)
 					}
 					checkPage(t, b, lang, http.StatusOK)
 					if p.open != "" {

@@ -20,10 +20,13 @@ import (
 const EditorRole = "admin"
 
 // Editor is who asks to change a comune's catalogue: the comune they are
-// logged in to and their staff role there ("" for a citizen).
+// logged in to, their staff role there ("" for a citizen), and their name
+// and fiscal code, which the card's history keeps.
 type Editor struct {
-	TenantID string
-	Role     string
+	TenantID   string
+	Role       string
+	Name       string
+	FiscalCode string
 }
 
 func (e Editor) mayEdit(tenantID string) bool {
@@ -119,6 +122,9 @@ func (s *Store) ServiceForEdit(ctx context.Context, tenantID, slug string) (Serv
 //   - *InvalidEditError: the edited card would break the catalogue's rules
 //     (the same TextProblems the catalogue files are checked with);
 //   - ErrConflict: someone saved the card after version from.
+//
+// A save keeps the card as it was in service_versions, with the editor and
+// the time, in the same transaction (see ServiceHistory).
 func (s *Store) UpdateService(ctx context.Context, tenantID string, editor Editor, slug string, from Version, e Edit) (Version, error) {
 	if !editor.mayEdit(tenantID) {
 		return Version{}, ErrForbidden
@@ -145,10 +151,25 @@ func (s *Store) UpdateService(ctx context.Context, tenantID string, editor Edito
 		}
 		// The new version must differ from every earlier one, even for a
 		// save that changes nothing within the same microsecond.
-		return tx.QueryRow(ctx, `UPDATE services SET card = $3, status = $4,
+		err = tx.QueryRow(ctx, `UPDATE services SET card = $3, status = $4,
 				updated_at = greatest(clock_timestamp(), updated_at + interval '1 microsecond')
 			WHERE tenant_id = $1 AND slug = $2 RETURNING updated_at`,
 			tenantID, slug, card, next.Status).Scan(&saved)
+		if err != nil {
+			return err
+		}
+		prev, err := json.Marshal(cur)
+		if err != nil {
+			return err
+		}
+		// The row lock taken above orders the saves of one card, so the
+		// numbers of its versions follow one another.
+		_, err = tx.Exec(ctx, `INSERT INTO service_versions
+				(tenant_id, slug, version, card, status, edited_by_name, edited_by_fiscal_code, edited_at)
+			SELECT $1::uuid, $2::text, coalesce(max(version), 0) + 1, $3::jsonb, $4::text, $5::text, $6::text, $7::timestamptz
+			FROM service_versions WHERE tenant_id = $1 AND slug = $2`,
+			tenantID, slug, prev, cur.Status, editor.Name, editor.FiscalCode, saved)
+		return err
 	})
 	if err != nil {
 		return Version{}, fmt.Errorf("update service %q: %w", slug, db.Classify(err))

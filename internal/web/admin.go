@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -63,13 +64,37 @@ func (s *Server) editService(c echo.Context) error {
 	}
 	ch, page := s.serviceEditPage(c, svc, version, catalog.EditOf(svc), nil)
 	page.Saved = s.deps.Sessions.PopString(ctx, sessServiceSaved) == svc.Slug
-	return s.render(c, http.StatusOK, views.ServiceEdit(ch, page))
+	return s.renderServiceEdit(c, http.StatusOK, ch, page)
+}
+
+// renderServiceEdit renders the edit form with the card's history.
+func (s *Server) renderServiceEdit(c echo.Context, status int, ch views.Chrome, page views.ServiceEditPage) error {
+	t := c.Get(ctxTenant).(tenant.Tenant)
+	slug := c.Param("slug")
+	history, err := s.deps.Catalogue.ServiceHistory(c.Request().Context(), t.ID, slug)
+	if err != nil {
+		return err
+	}
+	for _, h := range history {
+		page.History = append(page.History, views.HistoryEntry{
+			Number: h.Number, Name: h.EditedByName, FiscalCode: h.EditedByFiscalCode, When: ch.L.DateTime(h.EditedAt),
+			CompareURL: versionPath(slug, h.Number),
+		})
+	}
+	return s.render(c, status, views.ServiceEdit(ch, page))
+}
+
+func versionPath(slug string, n int) string {
+	return adminServicesPath + "/" + url.PathEscape(slug) + "/versioni/" + strconv.Itoa(n)
 }
 
 // saveService saves the form and comes back to it (POST-redirect-GET).
 // Values that break the catalogue's rules come back with 422; a card
 // someone else saved meanwhile comes back with 409, showing what is saved
-// now beside what the person typed.
+// now beside what the person typed. Saving publishes: the public card
+// shows the edit at once. With action=preview the form is checked the
+// same way but shown as the public card instead of saved; with
+// action=edit (from the preview) it comes back to the form as typed.
 func (s *Server) saveService(c echo.Context) error {
 	t := c.Get(ctxTenant).(tenant.Tenant)
 	p := c.Get(ctxPrincipal).(auth.Principal)
@@ -79,7 +104,19 @@ func (s *Server) saveService(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.deps.Catalogue.UpdateService(ctx, t.ID, catalog.Editor{TenantID: p.TenantID, Role: p.Role}, slug, from, edit)
+	switch c.FormValue("action") {
+	case "preview":
+		return s.previewService(c, slug, from, edit)
+	case "edit":
+		saved, _, err := s.deps.Catalogue.ServiceForEdit(ctx, t.ID, slug)
+		if err != nil {
+			return err
+		}
+		ch, page := s.serviceEditPage(c, saved, from, edit, nil)
+		return s.renderServiceEdit(c, http.StatusOK, ch, page)
+	}
+	editor := catalog.Editor{TenantID: p.TenantID, Role: p.Role, Name: p.Name(), FiscalCode: p.FiscalCode}
+	_, err = s.deps.Catalogue.UpdateService(ctx, t.ID, editor, slug, from, edit)
 	var invalid *catalog.InvalidEditError
 	switch {
 	case err == nil:
@@ -93,7 +130,7 @@ func (s *Server) saveService(c echo.Context) error {
 		// The version stays the one the person started from, so that a
 		// save by someone else meanwhile is still noticed.
 		ch, page := s.serviceEditPage(c, saved, from, edit, invalid.Problems)
-		return s.render(c, http.StatusUnprocessableEntity, views.ServiceEdit(ch, page))
+		return s.renderServiceEdit(c, http.StatusUnprocessableEntity, ch, page)
 	case errors.Is(err, catalog.ErrConflict):
 		current, version, err := s.deps.Catalogue.ServiceForEdit(ctx, t.ID, slug)
 		if err != nil {
@@ -103,10 +140,97 @@ func (s *Server) saveService(c echo.Context) error {
 		// replaces what is saved, knowingly.
 		ch, page := s.serviceEditPage(c, current, version, edit, nil)
 		markConflict(ch.L, &page, edit, current)
-		return s.render(c, http.StatusConflict, views.ServiceEdit(ch, page))
+		return s.renderServiceEdit(c, http.StatusConflict, ch, page)
 	default:
 		return err
 	}
+}
+
+// previewService shows the public card as the edit would leave it,
+// without saving it: values that break the catalogue's rules come back to
+// the form with 422, as saving them would.
+func (s *Server) previewService(c echo.Context, slug string, from catalog.Version, edit catalog.Edit) error {
+	t := c.Get(ctxTenant).(tenant.Tenant)
+	card, err := s.deps.Catalogue.Card(c.Request().Context(), t.ID, slug)
+	if err != nil {
+		return err
+	}
+	next := edit.Apply(card.Service)
+	if problems := next.TextProblems(); len(problems) > 0 {
+		ch, page := s.serviceEditPage(c, card.Service, from, edit, problems)
+		return s.renderServiceEdit(c, http.StatusUnprocessableEntity, ch, page)
+	}
+	l := s.localizer(c)
+	saved := card.Service.Title.In(l.Lang)
+	action := adminServicesPath + "/" + url.PathEscape(slug)
+	page := servicePage(l, next, card.Office, card.Topics)
+	ch := s.adminChrome(c, l.T("admin.preview.title", "service", page.Title),
+		views.Crumb{Label: l.T("admin.services.heading"), URL: adminServicesPath},
+		views.Crumb{Label: saved, URL: action}, views.Crumb{Label: l.T("admin.edit.preview")})
+	form := views.ServicePreviewForm{Action: action, Hidden: []views.HiddenField{
+		{Name: "version", Value: from.String()}, {Name: "status", Value: edit.Status},
+	}}
+	hidden := func(field string, t catalog.Text) {
+		for _, lang := range catalog.Languages {
+			form.Hidden = append(form.Hidden, views.HiddenField{Name: inputID(field, lang), Value: t[lang]})
+		}
+	}
+	hidden(catalog.StatusReasonRule.Field, edit.StatusReason)
+	for _, r := range catalog.CardTexts {
+		hidden(r.Field, edit.Texts[r.Field])
+	}
+	return s.render(c, http.StatusOK, views.ServicePreview(ch, page, form))
+}
+
+// serviceVersion compares version n of a card with the one after it (the
+// next version, or the current card), field by field and per language.
+func (s *Server) serviceVersion(c echo.Context) error {
+	t := c.Get(ctxTenant).(tenant.Tenant)
+	ctx := c.Request().Context()
+	slug := c.Param("slug")
+	n, err := strconv.Atoi(c.Param("n"))
+	if err != nil || n <= 0 {
+		return errNotFound
+	}
+	pair, err := s.deps.Catalogue.CompareVersion(ctx, t.ID, slug, n)
+	if err != nil {
+		return err
+	}
+	l := s.localizer(c)
+	title := pair.New.Title.In(l.Lang)
+	editURL := adminServicesPath + "/" + url.PathEscape(slug)
+	oldLabel := l.T("admin.compare.version", "version", n)
+	page := views.VersionComparePage{
+		Title: title, EditURL: editURL, OldLabel: oldLabel, NewLabel: l.T("admin.compare.current"),
+		EditedBy: pair.Old.EditedByName, EditedAt: l.DateTime(pair.Old.EditedAt),
+	}
+	if pair.Next != 0 {
+		page.NewLabel = l.T("admin.compare.version", "version", pair.Next)
+	}
+	old, cur := catalog.EditOf(pair.Old.Service), catalog.EditOf(pair.New)
+	add := func(r views.CompareRow) {
+		r.Changed = r.Old != r.New
+		if r.Changed {
+			page.Changed++
+		}
+		page.Rows = append(page.Rows, r)
+	}
+	add(views.CompareRow{Field: "status", Label: l.T("admin.edit.status"),
+		Old: l.T("admin.edit.status." + old.Status), New: l.T("admin.edit.status." + cur.Status)})
+	texts := func(field string, o, n catalog.Text, multiline bool) {
+		for _, lang := range catalog.Languages {
+			add(views.CompareRow{Field: field, Label: l.T("admin.field." + field), Lang: lang, LangLabel: l.T("admin.lang." + lang),
+				Old: o[lang], New: n[lang], Multiline: multiline})
+		}
+	}
+	texts(catalog.StatusReasonRule.Field, old.StatusReason, cur.StatusReason, true)
+	for _, r := range catalog.CardTexts {
+		texts(r.Field, old.Texts[r.Field], cur.Texts[r.Field], r.Field != "title" && r.Field != "description")
+	}
+	heading := l.T("admin.compare.heading", "service", title, "version", oldLabel)
+	ch := s.adminChrome(c, heading, views.Crumb{Label: l.T("admin.services.heading"), URL: adminServicesPath},
+		views.Crumb{Label: title, URL: editURL}, views.Crumb{Label: oldLabel})
+	return s.render(c, http.StatusOK, views.VersionCompare(ch, page))
 }
 
 // serviceEditForm reads the edit form: the version the person started

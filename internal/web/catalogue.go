@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/civica/civica/internal/catalog"
+	"github.com/civica/civica/internal/locale"
 	"github.com/civica/civica/internal/tenant"
 	"github.com/civica/civica/views"
 )
@@ -78,15 +79,26 @@ func (s *Server) service(c echo.Context) error {
 	svc, office := card.Service, card.Office
 	ch := s.chrome(c, "")
 	l := ch.L
-	title := svc.Title.In(l.Lang)
-	ch.Title = title
+	page := servicePage(l, svc, office, card.Topics)
+	ch.Title = page.Title
 	ch.Breadcrumbs = []views.Crumb{
 		{Label: ch.T("services.heading"), URL: "/servizi"},
 		{Label: ch.T("category." + svc.Category), URL: "/servizi/categoria/" + svc.Category},
-		{Label: title},
+		{Label: page.Title},
 	}
+	page.JSONLD, err = s.governmentService(c, t, svc, office, page)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.Service(ch, page))
+}
+
+// servicePage is what a service card shows of svc, its office and its
+// topics in l's language: the public card and the administrator's preview
+// of an edit. It leaves JSONLD empty.
+func servicePage(l *locale.Localizer, svc catalog.Service, office catalog.Office, topics []catalog.Topic) views.ServicePage {
 	page := views.ServicePage{
-		Slug: svc.Slug, Title: title, Description: svc.Description.In(l.Lang),
+		Slug: svc.Slug, Title: svc.Title.In(l.Lang), Description: svc.Description.In(l.Lang),
 		Suspended: svc.Status == "suspended", StatusReason: svc.StatusReason.In(l.Lang),
 		Addressed: views.Blocks(svc.Addressed.In(l.Lang)), HowTo: views.Blocks(svc.HowTo.In(l.Lang)),
 		Needed: views.Blocks(svc.Needed.In(l.Lang)), Achieved: views.Blocks(svc.Achieved.In(l.Lang)),
@@ -102,14 +114,10 @@ func (s *Server) service(c echo.Context) error {
 	for _, f := range svc.Fees {
 		page.Fees = append(page.Fees, views.FeeLine{Description: f.Description.In(l.Lang), Amount: l.Money(f.AmountCents)})
 	}
-	for _, tp := range card.Topics {
+	for _, tp := range topics {
 		page.Topics = append(page.Topics, views.Crumb{Label: tp.Name.In(l.Lang), URL: "/argomenti/" + tp.Slug})
 	}
-	page.JSONLD, err = s.governmentService(c, t, svc, office, page)
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, views.Service(ch, page))
+	return page
 }
 
 func officeCard(o catalog.Office, lang string) views.OfficeCard {

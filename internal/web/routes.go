@@ -67,6 +67,7 @@ func (s *Server) routes() {
 	site.GET("/amministrazione/servizi", s.adminServices, comuneAdmin...)
 	site.GET("/amministrazione/servizi/:slug", s.editService, comuneAdmin...)
 	site.POST("/amministrazione/servizi/:slug", s.saveService, comuneAdmin...)
+	site.GET("/amministrazione/servizi/:slug/versioni/:n", s.serviceVersion, comuneAdmin...)
 	site.GET("/amministrazione/valutazioni", s.ratings, comuneAdmin...)
 	site.GET("/faq", s.faq)
 	site.GET("/segnalazione-disservizio", s.reportProblem)
