@@ -12,7 +12,6 @@ import (
 
 	"github.com/civica/civica/internal/app"
 	"github.com/civica/civica/internal/db"
-	"github.com/civica/civica/internal/jobs"
 )
 
 func newLogger(cfg config) *slog.Logger {
@@ -44,10 +43,7 @@ func runServe(ctx context.Context, cfg config) error {
 	if err != nil {
 		return err
 	}
-	a, err := app.New(app.Config{
-		PlatformURL: cfg.PlatformURL, SecureCookies: cfg.SecureCookies, TestProvider: cfg.TestProvider,
-		OIDCIssuer: cfg.OIDCIssuer, RPKey: rpKey, PlatformAdmins: cfg.PlatformAdmins, Logger: logger, FilesDir: cfg.FilesDir,
-	}, pool)
+	a, err := app.New(cfg.appConfig(logger, rpKey), pool)
 	if err != nil {
 		return err
 	}
@@ -71,7 +67,12 @@ func runWorker(ctx context.Context, cfg config) error {
 	if err != nil {
 		return err
 	}
-	client, err := jobs.New(pool, app.Workers(pool, catalog), app.PeriodicJobs(), logger)
+	appCfg := cfg.appConfig(logger, nil)
+	domain, err := app.NewDomain(ctx, appCfg, pool)
+	if err != nil {
+		return err
+	}
+	client, err := app.NewJobs(appCfg, pool, catalog, domain)
 	if err != nil {
 		return err
 	}

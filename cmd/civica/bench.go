@@ -41,13 +41,14 @@ func runBench(ctx context.Context, args []string) error {
 		return exitCode(2)
 	}
 	base := *target
+	dbURL := ""
 	if base == "" {
-		stop, url, err := startBenchServer(ctx, *comuni)
+		stop, url, database, err := startBenchServer(ctx, *comuni)
 		if err != nil {
 			return err
 		}
 		defer stop()
-		base = url
+		base, dbURL = url, database
 	}
 	if *host == "" {
 		u, _ := http.NewRequest("GET", base, nil)
@@ -82,6 +83,11 @@ func runBench(ctx context.Context, args []string) error {
 	single := load(ctx, client, base+"/cerca?q=carta+identita", *host, 1, *duration)
 	single.print("search, 1 connection")
 	failed = failed || single.errors > 0
+	if dbURL != "" {
+		if err := benchSubmissions(ctx, dbURL, *concurrency, *duration); err != nil {
+			return err
+		}
+	}
 	if failed {
 		fmt.Println("note: some requests failed; see the error counts above")
 	}
@@ -151,26 +157,26 @@ func load(ctx context.Context, client *http.Client, url, host string, n int, d t
 
 // startBenchServer starts a private PostgreSQL in a temporary folder, loads
 // the demo comuni and runs `civica serve` against it on a free port.
-func startBenchServer(ctx context.Context, comuni int) (func(), string, error) {
+func startBenchServer(ctx context.Context, comuni int) (func(), string, string, error) {
 	dir, err := os.MkdirTemp("", "civica-bench-")
 	if err != nil {
-		return nil, "", err
+		return nil, "", "", err
 	}
 	cluster, err := devdb.Start(ctx, dir+"/pg")
 	if err != nil {
-		return nil, "", err
+		return nil, "", "", err
 	}
 	cleanup := func() { _ = cluster.Stop(); _ = os.RemoveAll(dir) }
 	cfg, err := loadConfig()
 	if err != nil {
 		cleanup()
-		return nil, "", err
+		return nil, "", "", err
 	}
 	cfg.DatabaseURL = cluster.URL()
 	pool, err := openDB(ctx, cfg)
 	if err != nil {
 		cleanup()
-		return nil, "", err
+		return nil, "", "", err
 	}
 	err = db.Migrate(ctx, pool)
 	if err == nil {
@@ -182,24 +188,24 @@ func startBenchServer(ctx context.Context, comuni int) (func(), string, error) {
 	}
 	if err != nil {
 		cleanup()
-		return nil, "", err
+		return nil, "", "", err
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		cleanup()
-		return nil, "", err
+		return nil, "", "", err
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
 	self, err := os.Executable()
 	if err != nil {
 		cleanup()
-		return nil, "", err
+		return nil, "", "", err
 	}
 	logFile, err := os.Create(dir + "/serve.log")
 	if err != nil {
 		cleanup()
-		return nil, "", err
+		return nil, "", "", err
 	}
 	cmd := exec.Command(self, "serve")
 	cmd.Env = append(os.Environ(),
@@ -210,7 +216,7 @@ func startBenchServer(ctx context.Context, comuni int) (func(), string, error) {
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		cleanup()
-		return nil, "", err
+		return nil, "", "", err
 	}
 	stop := func() {
 		_ = cmd.Process.Signal(os.Interrupt)
@@ -225,12 +231,12 @@ func startBenchServer(ctx context.Context, comuni int) (func(), string, error) {
 		if err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
-				return stop, url, nil
+				return stop, url, cluster.URL(), nil
 			}
 		}
 		if time.Now().After(deadline) {
 			stop()
-			return nil, "", errors.New("bench server did not become ready in 30 s")
+			return nil, "", "", errors.New("bench server did not become ready in 30 s")
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

@@ -7,13 +7,18 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/civica/civica/internal/app"
+	"github.com/civica/civica/internal/attachments"
 	"github.com/civica/civica/internal/codicefiscale"
+	"github.com/civica/civica/internal/notify"
+	"github.com/civica/civica/internal/storage"
 )
 
 // config is every setting Civica reads, from CIVICA_* environment variables
@@ -34,6 +39,23 @@ type config struct {
 	LogFormat      string        // CIVICA_LOG_FORMAT: text | json; default text in development
 	DatabaseWait   time.Duration // CIVICA_DATABASE_WAIT: how long start-up waits for the database, default 10s
 	FilesDir       string        // CIVICA_FILES_DIR: where uploaded files are kept; default .data/files in development
+	// CIVICA_S3_ENDPOINT, _BUCKET, _REGION, _ACCESS_KEY, _SECRET_KEY(_FILE),
+	// _PREFIX, _INSECURE: an S3-compatible object store for files instead
+	// of FilesDir, when the endpoint is set.
+	S3 *storage.S3Config
+	// CIVICA_UPLOAD_MAX_FILE_MB (10) and CIVICA_UPLOAD_MAX_TOTAL_MB (30):
+	// limits on an application's files.
+	Uploads attachments.Limits
+	// CIVICA_CLAMD_ADDRESS: a ClamAV daemon ("127.0.0.1:3310" or a unix
+	// socket path) that scans every upload; none by default.
+	ClamdAddress string
+	// CIVICA_SMTP_ADDR (host:port), _USERNAME, _PASSWORD(_FILE) and
+	// CIVICA_MAIL_FROM: the SMTP server email goes through; without it,
+	// development keeps email in an outbox page.
+	SMTP notify.SMTPMailer
+	// CIVICA_JOB_RESCUE_AFTER (5m): how long a job may run before it is
+	// taken for lost (its worker was killed) and run again.
+	JobRescueAfter time.Duration
 }
 
 // devPlatformAdmin is the test identity "Elena Ricci" of the test provider.
@@ -114,10 +136,67 @@ func loadConfig() (config, error) {
 	if c.FilesDir == "" {
 		bad("CIVICA_FILES_DIR is required in production: where uploaded files are kept")
 	}
+	if endpoint := os.Getenv("CIVICA_S3_ENDPOINT"); endpoint != "" {
+		secretKey, err := secret("CIVICA_S3_SECRET_KEY")
+		if err != nil {
+			bad("%v", err)
+		}
+		insecure, err := boolEnv("CIVICA_S3_INSECURE", false)
+		if err != nil {
+			bad("%v", err)
+		}
+		c.S3 = &storage.S3Config{Endpoint: endpoint, Bucket: os.Getenv("CIVICA_S3_BUCKET"), Region: os.Getenv("CIVICA_S3_REGION"),
+			AccessKey: os.Getenv("CIVICA_S3_ACCESS_KEY"), SecretKey: secretKey, Prefix: os.Getenv("CIVICA_S3_PREFIX"), UseTLS: !insecure}
+		if c.S3.Bucket == "" {
+			bad("CIVICA_S3_BUCKET is required with CIVICA_S3_ENDPOINT")
+		}
+	}
+	for _, lim := range []struct {
+		name string
+		def  int
+		into *int64
+	}{{"CIVICA_UPLOAD_MAX_FILE_MB", 10, &c.Uploads.MaxFileSize}, {"CIVICA_UPLOAD_MAX_TOTAL_MB", 30, &c.Uploads.MaxTotalSize}} {
+		mb, err := strconv.Atoi(env(lim.name, strconv.Itoa(lim.def)))
+		if err != nil || mb < 1 || mb > 1024 {
+			bad("%s=%q: megabytes, 1 to 1024", lim.name, os.Getenv(lim.name))
+		}
+		*lim.into = int64(mb) << 20
+	}
+	if c.Uploads.MaxTotalSize < c.Uploads.MaxFileSize {
+		bad("CIVICA_UPLOAD_MAX_TOTAL_MB must be at least CIVICA_UPLOAD_MAX_FILE_MB")
+	}
+	if c.JobRescueAfter, err = time.ParseDuration(env("CIVICA_JOB_RESCUE_AFTER", "5m")); err != nil || c.JobRescueAfter < time.Second {
+		bad("CIVICA_JOB_RESCUE_AFTER=%q: a duration of at least 1s, such as 5m", os.Getenv("CIVICA_JOB_RESCUE_AFTER"))
+	}
+	c.ClamdAddress = os.Getenv("CIVICA_CLAMD_ADDRESS")
+	c.SMTP = notify.SMTPMailer{Addr: os.Getenv("CIVICA_SMTP_ADDR"), Username: os.Getenv("CIVICA_SMTP_USERNAME"),
+		From: env("CIVICA_MAIL_FROM", "Rete civica <noreply@rete-civica.example>")}
+	if c.SMTP.Password, err = secret("CIVICA_SMTP_PASSWORD"); err != nil {
+		bad("%v", err)
+	}
+	if c.SMTP.Addr == "" && !dev {
+		bad("CIVICA_SMTP_ADDR is required in production: citizens are told by email what happens to their applications")
+	}
 	if len(problems) > 0 {
 		return c, errors.New("configuration:\n  " + strings.Join(problems, "\n  "))
 	}
 	return c, nil
+}
+
+// appConfig is what the application needs of c.
+func (c config) appConfig(logger *slog.Logger, rpKey *rsa.PrivateKey) app.Config {
+	ac := app.Config{
+		PlatformURL: c.PlatformURL, SecureCookies: c.SecureCookies, TestProvider: c.TestProvider,
+		OIDCIssuer: c.OIDCIssuer, RPKey: rpKey, PlatformAdmins: c.PlatformAdmins, Logger: logger,
+		FilesDir: c.FilesDir, S3: c.S3, Uploads: c.Uploads, JobRescueAfter: c.JobRescueAfter,
+	}
+	if c.ClamdAddress != "" {
+		ac.Scanner = attachments.Clamd{Address: c.ClamdAddress}
+	}
+	if c.SMTP.Addr != "" {
+		ac.Mailer = c.SMTP
+	}
+	return ac
 }
 
 // rpKey loads the relying parties' signing key, or in development makes one

@@ -27,6 +27,8 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/civica/civica/i18n"
+	"github.com/civica/civica/internal/applications"
+	"github.com/civica/civica/internal/attachments"
 	"github.com/civica/civica/internal/auth"
 	"github.com/civica/civica/internal/auth/oidcrp"
 	"github.com/civica/civica/internal/auth/testidp"
@@ -52,17 +54,61 @@ type Config struct {
 	PlatformAdmins []string
 	Logger         *slog.Logger
 	// FilesDir is where the files people send are kept; "" is
-	// <os.TempDir()>/civica-files, for development and tests.
+	// <os.TempDir()>/civica-files, for development and tests. S3, when
+	// set, keeps them in an S3-compatible object store instead.
 	FilesDir string
+	S3       *storage.S3Config
+	// Uploads bound the files of one application; zero is 10 MB a file,
+	// 30 MB an application.
+	Uploads attachments.Limits
+	// Scanner checks uploads for malware; nil scans nothing.
+	Scanner attachments.Scanner
+	// Mailer sends email; nil keeps it in the development outbox.
+	Mailer notify.Mailer
+	// JobRescueAfter is how long a job may run before it is taken for
+	// lost and run again (a worker killed mid-job); zero is 5 minutes.
+	JobRescueAfter time.Duration
 }
 
 // App is an assembled Civica: an http.Handler plus its job client.
 type App struct {
-	Server *web.Server
-	Jobs   *jobs.Client
-	Pool   *pgxpool.Pool
-	Files  *storage.Dir // the files people sent
-	logger *slog.Logger
+	Server       *web.Server
+	Jobs         *jobs.Client
+	Pool         *pgxpool.Pool
+	Files        storage.Store // the files people sent
+	Applications *applications.Service
+	logger       *slog.Logger
+}
+
+// Domain is what both the web server and the job workers work with.
+type Domain struct {
+	Files        storage.Store
+	Applications *applications.Service
+	Inserter     *jobs.Deferred // set to the client once it exists
+}
+
+// NewDomain builds the domain services on pool.
+func NewDomain(ctx context.Context, cfg Config, pool *pgxpool.Pool) (*Domain, error) {
+	d := &Domain{Inserter: &jobs.Deferred{}}
+	if cfg.S3 != nil {
+		s3, err := storage.NewS3(ctx, *cfg.S3)
+		if err != nil {
+			return nil, err
+		}
+		d.Files = s3
+	} else {
+		filesDir := cfg.FilesDir
+		if filesDir == "" {
+			filesDir = filepath.Join(os.TempDir(), "civica-files")
+		}
+		dir, err := storage.NewDir(filesDir)
+		if err != nil {
+			return nil, err
+		}
+		d.Files = dir
+	}
+	d.Applications = applications.New(pool, d.Inserter, d.Files, cfg.Scanner, nil, applications.Config{Limits: cfg.Uploads})
+	return d, nil
 }
 
 // Catalog loads the message catalogues.
@@ -71,11 +117,40 @@ func Catalog() (*locale.Catalog, error) {
 }
 
 // Workers registers every job worker. Adding a job means adding it here.
-func Workers(pool *pgxpool.Pool, catalog *locale.Catalog) *river.Workers {
+func Workers(cfg Config, pool *pgxpool.Pool, catalog *locale.Catalog, d *Domain) *river.Workers {
 	w := river.NewWorkers()
 	river.AddWorker(w, &notify.WelcomeWorker{Pool: pool, Catalog: catalog})
 	river.AddWorker(w, &auth.SessionCleanupWorker{Pool: pool})
+	river.AddWorker(w, &notify.EmailWorker{Pool: pool, Mailer: cfg.Mailer})
+	river.AddWorker(w, &applications.RegisterWorker{Service: d.Applications})
+	river.AddWorker(w, &applications.ReceiptWorker{Service: d.Applications, Catalog: catalog, Files: d.Files})
+	river.AddWorker(w, &applications.NotifyWorker{Pool: pool, Catalog: catalog, PortalURL: func(slug string) string {
+		return ComuneURL(cfg.PlatformURL, slug)
+	}})
 	return w
+}
+
+// ComuneURL is the address of a comune's portal on the platform's domain:
+// http://verdemare.localhost:8080 for the platform http://localhost:8080.
+func ComuneURL(platform *url.URL, slug string) string {
+	u := *platform
+	u.Host = slug + "." + platform.Host
+	return u.String()
+}
+
+// NewJobs builds the job client with every worker, and points the
+// domain's inserter at it.
+func NewJobs(cfg Config, pool *pgxpool.Pool, catalog *locale.Catalog, d *Domain) (*jobs.Client, error) {
+	rescue := cfg.JobRescueAfter
+	if rescue == 0 {
+		rescue = 5 * time.Minute
+	}
+	client, err := jobs.New(pool, Workers(cfg, pool, catalog, d), PeriodicJobs(), cfg.Logger, jobs.RescueAfter(rescue))
+	if err != nil {
+		return nil, err
+	}
+	d.Inserter.Client = client
+	return client, nil
 }
 
 // PeriodicJobs are the jobs River runs on a schedule.
@@ -93,14 +168,18 @@ func New(cfg Config, pool *pgxpool.Pool) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	jobClient, err := jobs.New(pool, Workers(pool, messages), PeriodicJobs(), cfg.Logger)
+	domain, err := NewDomain(context.Background(), cfg, pool)
+	if err != nil {
+		return nil, err
+	}
+	jobClient, err := NewJobs(cfg, pool, messages, domain)
 	if err != nil {
 		return nil, err
 	}
 	metrics := prometheus.NewRegistry()
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	a := &App{Jobs: jobClient, Pool: pool, logger: cfg.Logger}
+	a := &App{Jobs: jobClient, Pool: pool, Files: domain.Files, Applications: domain.Applications, logger: cfg.Logger}
 	sessions := scs.New()
 	sessions.Store = pgxstore.NewWithCleanupInterval(pool, 0) // expired sessions: auth.SessionCleanupWorker
 	sessions.Lifetime = 12 * time.Hour
@@ -110,30 +189,23 @@ func New(cfg Config, pool *pgxpool.Pool) (*App, error) {
 	sessions.Cookie.SameSite = http.SameSiteLaxMode
 	sessions.Cookie.Secure = cfg.SecureCookies
 
-	filesDir := cfg.FilesDir
-	if filesDir == "" {
-		filesDir = filepath.Join(os.TempDir(), "civica-files")
-	}
-	if a.Files, err = storage.NewDir(filesDir); err != nil {
-		return nil, err
-	}
-
 	tenantStore := tenant.NewStore(pool)
 	deps := web.Deps{
-		Pool:      pool,
-		Tenants:   tenant.NewRegistry(tenantStore, cfg.PlatformURL.Hostname(), 30*time.Second),
-		Store:     tenantStore,
-		Messages:  messages,
-		Sessions:  sessions,
-		Auth:      auth.NewService(pool, jobClient, cfg.PlatformAdmins),
-		Inbox:     notify.NewInbox(pool),
-		Catalogue: catalog.NewStore(pool),
-		Feedback:  feedback.NewStore(pool),
-		Reports:   reports.NewStore(pool, a.Files),
-		OIDC:      oidcrp.NewProvider(cfg.OIDCIssuer, &http.Client{Timeout: 10 * time.Second}),
-		RPKey:     cfg.RPKey,
-		Logger:    cfg.Logger,
-		Metrics:   metrics,
+		Pool:         pool,
+		Tenants:      tenant.NewRegistry(tenantStore, cfg.PlatformURL.Hostname(), 30*time.Second),
+		Store:        tenantStore,
+		Messages:     messages,
+		Sessions:     sessions,
+		Auth:         auth.NewService(pool, jobClient, cfg.PlatformAdmins),
+		Inbox:        notify.NewInbox(pool),
+		Catalogue:    catalog.NewStore(pool),
+		Feedback:     feedback.NewStore(pool),
+		Reports:      reports.NewStore(pool, a.Files),
+		Applications: domain.Applications,
+		OIDC:         oidcrp.NewProvider(cfg.OIDCIssuer, &http.Client{Timeout: 10 * time.Second}),
+		RPKey:        cfg.RPKey,
+		Logger:       cfg.Logger,
+		Metrics:      metrics,
 	}
 	webCfg := web.Config{PlatformURL: cfg.PlatformURL, SecureCookies: cfg.SecureCookies, Static: static.FS}
 

@@ -134,3 +134,13 @@ func (s *Service) LoginToPlatform(id Identity) (Principal, error) {
 	}
 	return Principal{Kind: KindPlatformAdmin, GivenName: id.GivenName, FamilyName: id.FamilyName, FiscalCode: string(cf)}, nil
 }
+
+// Email returns the email address the person's identity provider gave
+// for them ("" when none).
+func (s *Service) Email(ctx context.Context, tenantID, personID string) (string, error) {
+	var email string
+	err := db.InTenant(ctx, s.pool, tenantID, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT email FROM people WHERE tenant_id = $1 AND id = $2`, tenantID, personID).Scan(&email)
+	})
+	return email, db.Classify(err)
+}

@@ -12,6 +12,8 @@ package catalog
 
 import (
 	"slices"
+
+	"github.com/civica/civica/internal/forms"
 )
 
 // Languages every text of the catalogue is written in.
@@ -120,6 +122,12 @@ type Service struct {
 	Costs       Text   `yaml:"costs" json:"costs"`
 	Access      Text   `yaml:"access" json:"access"`
 	Conditions  Text   `yaml:"conditions" json:"conditions"`
+
+	// Form is the service's online form, when it can be applied for
+	// online. It is not part of the card: the database keeps every
+	// published version of it apart (form_versions), immutable, because an
+	// application pins the version it was filled with.
+	Form *forms.Form `yaml:"form" json:"-"`
 }
 
 // Catalogue is everything a comune's services pages show.

@@ -41,12 +41,17 @@ func Write(ctx context.Context, tx pgx.Tx, tenantID string, c Catalogue) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO services (tenant_id, slug, category, office_slug, topics, status, card)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)
+		formVersion, err := publishForm(ctx, tx, tenantID, s.Slug, s.Form)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO services (tenant_id, slug, category, office_slug, topics, status, card, form_version)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 			ON CONFLICT (tenant_id, slug) DO UPDATE SET category = excluded.category, office_slug = excluded.office_slug,
-				topics = excluded.topics, status = excluded.status, card = excluded.card,
-				updated_at = CASE WHEN services.card = excluded.card THEN services.updated_at ELSE now() END`,
-			tenantID, s.Slug, s.Category, s.Office, s.Topics, s.Status, card); err != nil {
+				topics = excluded.topics, status = excluded.status, card = excluded.card, form_version = excluded.form_version,
+				updated_at = CASE WHEN services.card = excluded.card AND services.form_version IS NOT DISTINCT FROM excluded.form_version
+					THEN services.updated_at ELSE now() END`,
+			tenantID, s.Slug, s.Category, s.Office, s.Topics, s.Status, card, formVersion); err != nil {
 			return fmt.Errorf("service %s: %w", s.Slug, err)
 		}
 	}
@@ -146,6 +151,9 @@ type Card struct {
 	Service Service
 	Office  Office
 	Topics  []Topic
+	// FormVersion is the version of the online form applications are
+	// filled with now; 0 when the service cannot be applied for online.
+	FormVersion int
 }
 
 // Card reads a service card with its office and topics in one transaction;
@@ -155,10 +163,11 @@ func (s *Store) Card(ctx context.Context, tenantID, slug string) (Card, error) {
 	err := db.InTenant(ctx, s.pool, tenantID, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `SELECT s.card, o.office,
 				coalesce((SELECT jsonb_agg(jsonb_build_object('slug', t.slug, 'name', t.name, 'description', t.description) ORDER BY t.position)
-				          FROM topics t WHERE t.tenant_id = s.tenant_id AND t.slug = ANY(s.topics)), '[]')
+				          FROM topics t WHERE t.tenant_id = s.tenant_id AND t.slug = ANY(s.topics)), '[]'),
+				coalesce(s.form_version, 0)
 			FROM services s
 			JOIN offices o ON o.tenant_id = s.tenant_id AND o.slug = s.office_slug
-			WHERE s.tenant_id = $1 AND s.slug = $2`, tenantID, slug).Scan(&c.Service, &c.Office, &c.Topics)
+			WHERE s.tenant_id = $1 AND s.slug = $2`, tenantID, slug).Scan(&c.Service, &c.Office, &c.Topics, &c.FormVersion)
 	})
 	if err != nil {
 		return Card{}, fmt.Errorf("service %q: %w", slug, db.Classify(err))
@@ -221,11 +230,17 @@ func (s *Store) Export(ctx context.Context, tenantID string) (Catalogue, error) 
 		if c.Offices, err = pgx.CollectRows(rows, pgx.RowTo[Office]); err != nil {
 			return err
 		}
-		rows, err = tx.Query(ctx, `SELECT card FROM services WHERE tenant_id = $1 ORDER BY slug`, tenantID)
+		rows, err = tx.Query(ctx, `SELECT s.card, f.definition FROM services s
+			LEFT JOIN form_versions f ON f.tenant_id = s.tenant_id AND f.service_slug = s.slug AND f.version = s.form_version
+			WHERE s.tenant_id = $1 ORDER BY s.slug`, tenantID)
 		if err != nil {
 			return err
 		}
-		c.Services, err = pgx.CollectRows(rows, pgx.RowTo[Service])
+		c.Services, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (Service, error) {
+			var svc Service
+			err := row.Scan(&svc, &svc.Form)
+			return svc, err
+		})
 		return err
 	})
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -27,13 +28,17 @@ type Client = river.Client[pgx.Tx]
 // Inserter is what domain code needs to enqueue work inside its transaction.
 type Inserter interface {
 	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	InsertManyTx(ctx context.Context, tx pgx.Tx, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
 }
 
 // New returns a client. With workers it can work jobs (call Start) and runs
 // the periodic ones (River elects one leader among the instances for them);
 // with nil workers it only inserts.
-func New(pool *pgxpool.Pool, workers *river.Workers, periodic []*river.PeriodicJob, logger *slog.Logger) (*Client, error) {
+func New(pool *pgxpool.Pool, workers *river.Workers, periodic []*river.PeriodicJob, logger *slog.Logger, opts ...Option) (*Client, error) {
 	cfg := &river.Config{Logger: logger}
+	for _, o := range opts {
+		o(cfg)
+	}
 	if workers != nil {
 		cfg.Workers = workers
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}}
@@ -44,4 +49,36 @@ func New(pool *pgxpool.Pool, workers *river.Workers, periodic []*river.PeriodicJ
 		return nil, fmt.Errorf("river client: %w", err)
 	}
 	return c, nil
+}
+
+// Deferred is an Inserter for code built before the client exists: River
+// needs its workers to build the client, and the domain services those
+// workers call need to insert jobs. The composition root sets Client once
+// it is built, before anything runs.
+type Deferred struct {
+	Client *Client
+}
+
+// InsertTx inserts through the client.
+func (d *Deferred) InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+	return d.Client.InsertTx(ctx, tx, args, opts)
+}
+
+// InsertManyTx inserts through the client.
+func (d *Deferred) InsertManyTx(ctx context.Context, tx pgx.Tx, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
+	return d.Client.InsertManyTx(ctx, tx, params)
+}
+
+// Option tunes the client.
+type Option func(*river.Config)
+
+// RescueAfter sets how long a job may stay running before River takes it
+// for lost (its worker died: a crash, a SIGKILL) and runs it again, and
+// bounds every job's run time below that. River's default is an hour;
+// jobs here are short and idempotent, so minutes are enough.
+func RescueAfter(d time.Duration) Option {
+	return func(c *river.Config) {
+		c.RescueStuckJobsAfter = d
+		c.JobTimeout = d * 4 / 5
+	}
 }

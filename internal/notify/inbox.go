@@ -62,3 +62,17 @@ func Deliver(ctx context.Context, tx pgx.Tx, tenantID, personID, dedupKey, subje
 	}
 	return tag.RowsAffected() == 1, nil
 }
+
+// DeliverAbout is Deliver for a message about an application, which the
+// application's page lists among the notifications sent.
+func DeliverAbout(ctx context.Context, tx pgx.Tx, tenantID, personID, applicationID, dedupKey, subject, body string) (bool, error) {
+	tag, err := tx.Exec(ctx, `
+		INSERT INTO inbox_messages (tenant_id, person_id, dedup_key, subject, body, application_id)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (tenant_id, person_id, dedup_key) DO NOTHING`,
+		tenantID, personID, dedupKey, subject, body, applicationID)
+	if err != nil {
+		return false, fmt.Errorf("deliver to inbox: %w", db.Classify(err))
+	}
+	return tag.RowsAffected() == 1, nil
+}

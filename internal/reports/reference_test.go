@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"github.com/civica/civica/internal/refcode"
 	"strings"
 	"testing"
 )
@@ -29,7 +30,7 @@ func TestReportReference_UsesOnlyUnambiguousCharacters(t *testing.T) {
 	// Every character equally likely: 160000 draws over 31 characters is
 	// about 5161 each; a biased draw (b % 31 over all 256 byte values)
 	// would give the first 8 characters about 14% more.
-	for _, r := range referenceAlphabet {
+	for _, r := range refcode.Alphabet {
 		if c := counts[r]; c < 4800 || c > 5550 {
 			t.Errorf("character %c drawn %d times, want about 5161", r, c)
 		}

@@ -5,13 +5,13 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"regexp"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/civica/civica/internal/db"
+	"github.com/civica/civica/internal/refcode"
 	"github.com/civica/civica/internal/storage"
 )
 
@@ -132,34 +132,12 @@ func (s *Store) Get(ctx context.Context, tenantID, reference string) (Received, 
 	return rec, nil
 }
 
-// referenceAlphabet has no 0/O, 1/I/L: a reference read over the phone or
-// copied by hand cannot be misread.
-const referenceAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-
-var referencePattern = regexp.MustCompile(`^DS-[` + referenceAlphabet + `]{8}$`)
+var referencePattern = refcode.Pattern("DS-")
 
 // IsReference reports whether s is written as a report's reference.
 func IsReference(s string) bool { return referencePattern.MatchString(s) }
 
-// newReference draws "DS-" and 8 characters of referenceAlphabet from
-// crypto/rand, about 40 bits: not guessable from another reference.
-func newReference() string {
-	const n = len("DS-") + 8
-	ref := make([]byte, 0, n)
-	ref = append(ref, "DS-"...)
-	var buf [16]byte
-	for len(ref) < n {
-		rand.Read(buf[:])
-		for _, b := range buf {
-			// 248 is the largest multiple of 31 within a byte: taking
-			// only bytes below it keeps every character equally likely.
-			if b < 248 && len(ref) < n {
-				ref = append(ref, referenceAlphabet[int(b)%len(referenceAlphabet)])
-			}
-		}
-	}
-	return string(ref)
-}
+func newReference() string { return refcode.New("DS-") }
 
 func referenceTaken(err error) bool {
 	var pgErr *pgconn.PgError
