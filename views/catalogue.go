@@ -48,6 +48,7 @@ type ServicePage struct {
 	Fees         []FeeLine
 	Access       []Block
 	AccessKind   string // online | appointment | desk
+	ApplyURL     string // the online application's start page; "" when there is none
 	BookingURL   string
 	Conditions   string // URL of the terms page
 	Office       OfficeCard

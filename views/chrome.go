@@ -107,6 +107,11 @@ type Feedback struct {
 	Answer string
 	Detail string
 	Errors map[string]string // field → translated message
+	// Question replaces the page question ("How easy was it to use this
+	// service?" for a service's journey); Return is where to come back to
+	// when it is not Path.
+	Question string
+	Return   string
 }
 
 // RatingChecked reports whether star n is the chosen rating.

@@ -80,6 +80,9 @@ func (s *Server) service(c echo.Context) error {
 	ch := s.chrome(c, "")
 	l := ch.L
 	page := servicePage(l, svc, office, card.Topics)
+	if card.FormVersion > 0 && slices.Contains(svc.Channels, catalog.ChannelOnline) {
+		page.ApplyURL, page.AccessKind = "/servizi/"+svc.Slug+"/domanda", catalog.ChannelOnline
+	}
 	ch.Title = page.Title
 	ch.Breadcrumbs = []views.Crumb{
 		{Label: ch.T("services.heading"), URL: "/servizi"},

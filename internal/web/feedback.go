@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -19,7 +20,25 @@ func (s *Server) feedbackFor(c echo.Context) *views.Feedback {
 	if _, ok := c.Get(ctxTenant).(tenant.Tenant); !ok {
 		return nil
 	}
-	path := c.Request().URL.Path
+	return s.feedbackOn(c, c.Request().URL.Path)
+}
+
+// serviceRatingPath is the page a service's online journey is rated as.
+func serviceRatingPath(slug string) string { return "/servizi/" + slug + "/domanda" }
+
+// questionFor is the rating question for a rated path: how easy the
+// service was to use, for a service's journey; how clear the page is,
+// for any other page.
+func questionFor(ch views.Chrome, path string) string {
+	if strings.HasPrefix(path, "/servizi/") && strings.HasSuffix(path, "/domanda") {
+		return ch.T("apply.rating.question")
+	}
+	return ""
+}
+
+// feedbackOn is the rating component for path, which may be another page
+// than the one being rendered.
+func (s *Server) feedbackOn(c echo.Context, path string) *views.Feedback {
 	f := &views.Feedback{Path: path}
 	if loaded, _ := c.Get(ctxSession).(bool); !loaded {
 		return f
@@ -37,6 +56,12 @@ func (s *Server) feedbackFor(c echo.Context) *views.Feedback {
 func (s *Server) rate(c echo.Context) error {
 	t := c.Get(ctxTenant).(tenant.Tenant)
 	rating, _ := strconv.Atoi(c.FormValue("rating"))
+	// A service's online journey is rated from its confirmation page,
+	// which the person goes back to.
+	returnTo := ""
+	if back := c.FormValue("return"); back != "" {
+		returnTo = safeNext(back)
+	}
 	r := feedback.Rating{
 		Path: safeNext(c.FormValue("page")), Language: s.localizer(c).Lang, Rating: rating,
 		Answer: c.FormValue("answer"), Detail: c.FormValue("detail"),
@@ -44,7 +69,8 @@ func (s *Server) rate(c echo.Context) error {
 	if errs := r.Validate(); len(errs) > 0 {
 		ch := s.chrome(c, "")
 		ch.Title = ch.T("feedback.page.heading")
-		ch.Feedback = &views.Feedback{Path: r.Path, Rating: r.Rating, Answer: r.Answer, Detail: r.Detail, Errors: map[string]string{}}
+		ch.Feedback = &views.Feedback{Path: r.Path, Rating: r.Rating, Answer: r.Answer, Detail: r.Detail, Errors: map[string]string{},
+			Question: questionFor(ch, r.Path), Return: returnTo}
 		for _, e := range errs {
 			switch {
 			case errors.Is(e, feedback.ErrRating):
@@ -61,5 +87,8 @@ func (s *Server) rate(c echo.Context) error {
 		return err
 	}
 	s.deps.Sessions.Put(c.Request().Context(), sessFeedbackSent, r.Path)
+	if returnTo != "" {
+		return c.Redirect(http.StatusSeeOther, returnTo+"#feedback")
+	}
 	return c.Redirect(http.StatusSeeOther, r.Path+"#feedback")
 }

@@ -63,6 +63,19 @@ func (s *Server) routes() {
 	site.GET("/cerca", s.search, s.requireComune)
 	site.GET("/argomenti", s.topics, s.requireComune)
 	site.GET("/argomenti/:slug", s.topic, s.requireComune)
+	citizen := []echo.MiddlewareFunc{s.requireComune, s.requireKind(auth.KindCitizen)}
+	site.GET("/servizi/:slug/domanda", s.applyStart, citizen...)
+	site.POST("/servizi/:slug/domanda", s.applyNew, citizen...)
+	site.GET("/area-personale/pratiche/:ref/riprendi", s.applyResume, citizen...)
+	site.GET("/area-personale/pratiche/:ref/passo/:n", s.applyStep, citizen...)
+	site.GET("/area-personale/pratiche/:ref/riepilogo", s.applySummary, citizen...)
+	site.POST("/area-personale/pratiche/:ref/invia", s.applySubmit, citizen...)
+	site.GET("/area-personale/pratiche/:ref/conferma", s.applyConfirmation, citizen...)
+	// A step with files posts multipart: streamed, its CSRF token read
+	// first (multipartStep), like a report.
+	e.POST("/area-personale/pratiche/:ref/passo/:n", s.saveStep, s.language, s.resolveTenant, s.session,
+		s.multipartStep, s.csrf(), s.requireComune, s.requireKind(auth.KindCitizen))
+	s.myApplicationRoutes(site, e)
 	comuneAdmin := []echo.MiddlewareFunc{s.requireComune, s.requireKind(auth.KindStaff), s.requireRole(auth.RoleAdmin)}
 	site.GET("/amministrazione/servizi", s.adminServices, comuneAdmin...)
 	site.GET("/amministrazione/servizi/:slug", s.editService, comuneAdmin...)

@@ -20,6 +20,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/civica/civica/internal/applications"
 	"github.com/civica/civica/internal/auth"
 	"github.com/civica/civica/internal/auth/oidcrp"
 	"github.com/civica/civica/internal/catalog"
@@ -57,6 +58,8 @@ type Deps struct {
 	Catalogue *catalog.Store
 	Feedback  *feedback.Store
 	Reports   *reports.Store
+	// Applications runs online applications.
+	Applications *applications.Service
 	// OIDC is the provider every login goes through, with the key the
 	// relying parties sign with.
 	OIDC    *oidcrp.Provider
