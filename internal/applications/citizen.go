@@ -2,6 +2,7 @@ package applications
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -40,7 +41,7 @@ func (s *Service) StartDraft(ctx context.Context, tenantID, personID, service, l
 	for attempt := 1; ; attempt++ {
 		err := s.inTenant(ctx, tenantID, "start application", func(tx pgx.Tx) error {
 			pf, err := catalog.CurrentForm(ctx, tx, tenantID, service)
-			if err == db.ErrNotFound {
+			if errors.Is(err, db.ErrNotFound) {
 				return ErrNoForm
 			} else if err != nil {
 				return err
@@ -112,7 +113,7 @@ func (s *Service) draftIn(ctx context.Context, tx pgx.Tx, a Application) (Filled
 		return d, nil
 	}
 	current, err := catalog.CurrentForm(ctx, tx, a.TenantID, a.Service)
-	if err == db.ErrNotFound {
+	if errors.Is(err, db.ErrNotFound) {
 		return d, nil // the service went offline: the draft stays as it is
 	} else if err != nil {
 		return d, err
