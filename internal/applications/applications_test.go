@@ -153,6 +153,9 @@ func TestSubmit_SetsTheDeadlineAndEnqueuesRegistrationReceiptAndNotice(t *testin
 	if d.DueOn == nil || d.DueOn.Format(time.DateOnly) != "2026-12-02" {
 		t.Errorf("due on %v, want 2026-12-02", d.DueOn)
 	}
+	if d.Office != "lavori-pubblici" {
+		t.Errorf("a report about roads is with %q, want lavori-pubblici", d.Office)
+	}
 	if len(d.Events) != 1 || d.Events[0].Kind != "submitted" || d.Events[0].To != applications.Submitted {
 		t.Errorf("timeline %+v", d.Events)
 	}

@@ -252,6 +252,18 @@ func (s *Service) Submit(ctx context.Context, tenantID, personID, reference stri
 		}
 		due := cal.Due(now, maxDays, workdays.Kind(daysKind))
 		a.Answers, a.DaysKind, a.DueOn = answers, daysKind, &due
+		if office := d.Form.OfficeFor(answers); office != "" {
+			// Routed by an answer, when the comune has that office.
+			tag, err := tx.Exec(ctx, `UPDATE applications SET office_slug = o.slug FROM offices o
+				WHERE applications.tenant_id = $1 AND applications.id = $2 AND o.tenant_id = $1 AND o.slug = $3`,
+				tenantID, a.ID, office)
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() == 1 {
+				a.Office = office
+			}
+		}
 		if err := rememberProfile(ctx, tx, tenantID, personID, d.Form.Remember(answers), now); err != nil {
 			return err
 		}

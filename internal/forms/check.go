@@ -73,8 +73,28 @@ func (f Form) Check() []string {
 	for ri, r := range f.Rules {
 		c.rule(fmt.Sprintf("rule %d", ri+1), r)
 	}
+	if r := f.Route; r != nil {
+		fl, ok := f.field(r.Field)
+		switch {
+		case !ok || (fl.Type != TypeSelect && fl.Type != TypeRadio):
+			c.add("route", fmt.Sprintf("field %q must be a select or radio field of the form", r.Field))
+		case len(r.Offices) == 0:
+			c.add("route", "no offices")
+		default:
+			for value, office := range r.Offices {
+				if _, known := optionIndex(fl, value); !known {
+					c.add("route", fmt.Sprintf("%q is not an option of %s", value, r.Field))
+				}
+				if !slugLike.MatchString(office) {
+					c.add("route", fmt.Sprintf("office %q is not an office slug", office))
+				}
+			}
+		}
+	}
 	return c.problems
 }
+
+var slugLike = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 type checker struct {
 	form     Form

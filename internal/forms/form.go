@@ -74,6 +74,25 @@ type Form struct {
 	// Withdrawable: the citizen may withdraw the application until it is
 	// decided.
 	Withdrawable bool `yaml:"withdrawable" json:"withdrawable"`
+	// Route sends the application to another office than the service's,
+	// by an answer: a report about public lighting to public works.
+	Route *Route `yaml:"route" json:"route,omitempty"`
+}
+
+// Route maps the answers of one select or radio field to offices (by
+// slug); an answer not listed, or an office the comune does not have,
+// leaves the service's own office in charge.
+type Route struct {
+	Field   string            `yaml:"field" json:"field"`
+	Offices map[string]string `yaml:"offices" json:"offices"`
+}
+
+// OfficeFor is the office the answers route the application to, or "".
+func (f Form) OfficeFor(v Values) string {
+	if f.Route == nil {
+		return ""
+	}
+	return f.Route.Offices[v.Get(f.Route.Field)]
 }
 
 // Step is one page of a form.
