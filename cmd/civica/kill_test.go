@@ -105,7 +105,7 @@ func TestSubmission_SurvivesSIGKILLRightAfterTheAnswer(t *testing.T) {
 	// Submit, and SIGKILL the server as soon as the answer's headers are in.
 	noFollow := *client
 	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	res, err := noFollow.PostForm(base+"/area-personale/pratiche/"+ref+"/invia",
+	res, err := noFollow.PostForm(base+"/area-personale/pratiche/"+ref+"/riepilogo",
 		url.Values{"_csrf": {killCSRF(t, summary.Body)}, "declaration": {"privacy"}})
 	if err != nil {
 		t.Fatalf("submit: %v", err)

@@ -221,12 +221,12 @@ func (s *Service) Submit(ctx context.Context, tenantID, personID, reference stri
 		if d.Carried {
 			return ErrFormReplaced
 		}
-		var status string
+		var status, daysKind, patron string
 		var maxDays int
-		var daysKind string
-		if err := tx.QueryRow(ctx, `SELECT status, coalesce((card->>'max_processing_days')::int, 0),
-				coalesce(card->>'processing_days_kind', 'calendar')
-			FROM services WHERE tenant_id = $1 AND slug = $2`, tenantID, a.Service).Scan(&status, &maxDays, &daysKind); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT s.status, coalesce((s.card->>'max_processing_days')::int, 0),
+				coalesce(s.card->>'processing_days_kind', 'calendar'), coalesce(t.patron_saint_day, '')
+			FROM services s JOIN tenants t ON t.id = s.tenant_id
+			WHERE s.tenant_id = $1 AND s.slug = $2`, tenantID, a.Service).Scan(&status, &maxDays, &daysKind, &patron); err != nil {
 			return err
 		}
 		if status != "active" {
@@ -246,11 +246,7 @@ func (s *Service) Submit(ctx context.Context, tenantID, personID, reference stri
 		if err := keepOwnFiles(ctx, tx, &a, d.Form, answers); err != nil {
 			return err
 		}
-		cal, err := calendarOf(ctx, tx, &a)
-		if err != nil {
-			return err
-		}
-		due := cal.Due(now, maxDays, workdays.Kind(daysKind))
+		due := workdays.Calendar{PatronDay: patron}.Due(now, maxDays, workdays.Kind(daysKind))
 		a.Answers, a.DaysKind, a.DueOn = answers, daysKind, &due
 		if office := d.Form.OfficeFor(answers); office != "" {
 			// Routed by an answer, when the comune has that office.
@@ -280,6 +276,10 @@ func (s *Service) Submit(ctx context.Context, tenantID, personID, reference stri
 // application's own files: a hidden input can be edited, a file of
 // another application must never be referenced.
 func keepOwnFiles(ctx context.Context, tx pgx.Tx, a *Application, f forms.Form, answers forms.Values) error {
+	keys := f.FileKeys(answers)
+	if len(keys) == 0 {
+		return nil
+	}
 	rows, err := tx.Query(ctx, `SELECT id::text FROM application_files WHERE tenant_id = $1 AND application_id = $2 AND owner = 'citizen'`,
 		a.TenantID, a.ID)
 	if err != nil {
@@ -289,7 +289,7 @@ func keepOwnFiles(ctx context.Context, tx pgx.Tx, a *Application, f forms.Form, 
 	if err != nil {
 		return err
 	}
-	for _, key := range f.FileKeys(answers) {
+	for _, key := range keys {
 		answers[key] = slices.DeleteFunc(answers[key], func(id string) bool { return !slices.Contains(own, id) })
 	}
 	return nil
@@ -311,7 +311,7 @@ var FilterNames = []string{"draft", "submitted", "in_progress", "accepted", "rej
 // List returns the person's applications under a filter ("" for all),
 // latest change first.
 func (s *Service) List(ctx context.Context, tenantID, personID, filter string) ([]Summary, error) {
-	var statuses []string
+	statuses := []string{} // never nil: NULL would match nothing
 	for _, st := range Filters[filter] {
 		statuses = append(statuses, string(st))
 	}

@@ -463,7 +463,7 @@ func (s *Server) renderSummary(c echo.Context, status int, d applications.Detail
 	for _, f := range d.Files {
 		names[f.ID] = f.Name
 	}
-	page := views.ApplySummaryPage{Frame: frame, Action: applyPath(d.Reference, "/invia"), BackURL: stepPath(d.Reference, len(d.Form.Steps)-1)}
+	page := views.ApplySummaryPage{Frame: frame, Action: applyPath(d.Reference, "/riepilogo"), BackURL: stepPath(d.Reference, len(d.Form.Steps)-1)}
 	for _, sec := range d.Form.Summary(d.Answers, l, names) {
 		v := views.SummarySectionView{Title: sec.Title, ChangeURL: stepPath(d.Reference, sec.StepIndex) + "?riepilogo=1"}
 		for _, it := range sec.Items {

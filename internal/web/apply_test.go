@@ -164,7 +164,7 @@ func TestApply_ReportAProblem_WholeJourneyOverHTTP(t *testing.T) {
 		"mario@example.it", `href="/area-personale/pratiche/`+ref+`/passo/1?riepilogo=1"`)
 
 	// Without the declaration: 422 on the summary, nothing sent.
-	noDecl := browsertest.PostForm(t, c, base+"/area-personale/pratiche/"+ref+"/invia", url.Values{"_csrf": {pageCSRF(t, summary.Body)}})
+	noDecl := browsertest.PostForm(t, c, base+"/area-personale/pratiche/"+ref+"/riepilogo", url.Values{"_csrf": {pageCSRF(t, summary.Body)}})
 	if noDecl.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("without declarations: %d", noDecl.Status)
 	}
@@ -178,7 +178,7 @@ func TestApply_ReportAProblem_WholeJourneyOverHTTP(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res, err := c.PostForm(base+"/area-personale/pratiche/"+ref+"/invia", form)
+			res, err := c.PostForm(base+"/area-personale/pratiche/"+ref+"/riepilogo", form)
 			if err != nil {
 				t.Error(err)
 				return
@@ -198,7 +198,7 @@ func TestApply_ReportAProblem_WholeJourneyOverHTTP(t *testing.T) {
 	mustContain(t, "confirmation", conf.Body, ref, "Quanto è stato facile usare questo servizio?",
 		`name="page" value="/servizi/segnalazione-disservizio/domanda"`)
 	// A replayed POST later: the same confirmation, still one application.
-	again := browsertest.PostForm(t, c, base+"/area-personale/pratiche/"+ref+"/invia", form)
+	again := browsertest.PostForm(t, c, base+"/area-personale/pratiche/"+ref+"/riepilogo", form)
 	if !strings.HasSuffix(again.URL.Path, "/conferma") {
 		t.Errorf("replayed submit lands at %s", again.URL)
 	}
@@ -417,7 +417,7 @@ func TestApply_AccessToDocuments_WholeJourneyOverHTTP(t *testing.T) {
 	mustNotContain(t, "summary", summary.Body, "Bandi di gara e contratti")
 
 	// Two declarations of three: 422, the one made stays ticked.
-	send := base + "/area-personale/pratiche/" + ref + "/invia"
+	send := base + "/area-personale/pratiche/" + ref + "/riepilogo"
 	partial := browsertest.PostForm(t, c, send, url.Values{"_csrf": {pageCSRF(t, summary.Body)}, "declaration": {"truthful", "privacy"}})
 	if partial.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("a declaration missing: %d", partial.Status)

@@ -69,7 +69,7 @@ func (s *Server) routes() {
 	site.GET("/area-personale/pratiche/:ref/riprendi", s.applyResume, citizen...)
 	site.GET("/area-personale/pratiche/:ref/passo/:n", s.applyStep, citizen...)
 	site.GET("/area-personale/pratiche/:ref/riepilogo", s.applySummary, citizen...)
-	site.POST("/area-personale/pratiche/:ref/invia", s.applySubmit, citizen...)
+	site.POST("/area-personale/pratiche/:ref/riepilogo", s.applySubmit, citizen...)
 	site.GET("/area-personale/pratiche/:ref/conferma", s.applyConfirmation, citizen...)
 	// A step with files posts multipart: streamed, its CSRF token read
 	// first (multipartStep), like a report.
