@@ -147,13 +147,14 @@ func (w *ReceiptWorker) Work(ctx context.Context, job *river.Job[ReceiptArgs]) e
 		return fmt.Errorf("store receipt of %s: %w", app.Reference, err)
 	}
 	var old string
+	written := false
 	err = s.inTenant(ctx, a.TenantID, "record receipt", func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `SELECT storage_key FROM application_files
 			WHERE tenant_id = $1 AND application_id = $2 AND owner = 'receipt' FOR UPDATE`, a.TenantID, app.ID).Scan(&old)
 		if err != nil && err != pgx.ErrNoRows {
 			return err
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO application_files
+		tag, err := tx.Exec(ctx, `INSERT INTO application_files
 				(tenant_id, application_id, owner, name, content_type, size, sha256, storage_key, revision)
 			VALUES ($1, $2, 'receipt', $3, 'application/pdf', $4, $5, $6, $7)
 			ON CONFLICT (tenant_id, application_id) WHERE owner = 'receipt' DO UPDATE
@@ -161,13 +162,16 @@ func (w *ReceiptWorker) Work(ctx context.Context, job *river.Job[ReceiptArgs]) e
 				    revision = excluded.revision, created_at = now()
 				WHERE application_files.revision < excluded.revision`,
 			a.TenantID, app.ID, "ricevuta-"+app.Reference+".pdf", buf.Len(), hex.EncodeToString(sum[:]), key, app.Revision)
+		written = err == nil && tag.RowsAffected() == 1
 		return err
 	})
-	if err != nil {
+	switch {
+	case err != nil || !written:
+		// Not recorded, or a later revision's receipt got there first:
+		// this file is nobody's.
 		_ = w.Files.Delete(context.WithoutCancel(ctx), key)
 		return err
-	}
-	if old != "" && old != key {
+	case old != "" && old != key:
 		_ = w.Files.Delete(ctx, old)
 	}
 	return nil

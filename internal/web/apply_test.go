@@ -438,3 +438,41 @@ func TestApply_AccessToDocuments_WholeJourneyOverHTTP(t *testing.T) {
 		t.Errorf("%d sent applications %s, want 1", n, ref)
 	}
 }
+
+func TestApply_ErrUploadOverTheLimitAndMalformedMultipart(t *testing.T) {
+	t.Parallel()
+	s := browsertest.Start(t)
+	c := s.Client(t)
+	base := s.ComuneURL("verdemare")
+	ref, step1 := startApplication(t, s, c, base, "mario-rossi", "segnalazione-disservizio")
+	step2 := postStep(t, c, step1, url.Values{"category": {"roads"}, "subject": {"Buca in via Roma"},
+		"description": {"Una buca profonda davanti al civico 12, pericolosa per chi va in bicicletta."}})
+	step3 := postStep(t, c, step2, url.Values{"place": {"Via Roma 12"}})
+	if !strings.HasSuffix(step3.URL.Path, "/passo/3") {
+		t.Fatalf("step 2 → %s", step3.URL)
+	}
+	// 11 MB of PNG: over the 10 MB a file may be. Refused, the answer
+	// given beside it kept.
+	big := append(append([]byte{}, tinyPNG...), make([]byte, 11<<20)...)
+	over := postMultipartStep(t, c, step3, url.Values{"_action": {"next"}, "_visible": {"photos,wants_reply"}, "wants_reply": {"no"}},
+		map[string][]byte{"photos|enorme.png": big})
+	if over.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("over the limit: %d", over.Status)
+	}
+	mustContain(t, "over the limit", over.Body, "enorme.png", "supera il limite di 10 MB")
+	if n := count(t, s, "verdemare", `SELECT count(*) FROM application_files f JOIN applications a ON a.id = f.application_id
+		WHERE a.reference = $1`, ref); n != 0 {
+		t.Errorf("%d files kept of a refused upload", n)
+	}
+	// A body that claims to be multipart and is not: a bad request.
+	req, _ := http.NewRequest(http.MethodPost, step3.URL.String(), strings.NewReader("--nothing\r\nthis is not multipart"))
+	req.Header.Set("Content-Type", "multipart/form-data; boundary=xyz")
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusBadRequest {
+		t.Errorf("malformed multipart: %d, want 400", res.StatusCode)
+	}
+}
