@@ -10,10 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -108,51 +105,20 @@ func (r loadResult) print(name string) {
 // load sends GET requests from n workers for d and reports throughput and
 // latency percentiles. Every loop is bounded by d.
 func load(ctx context.Context, client *http.Client, url, host string, n int, d time.Duration) loadResult {
-	ctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
-	var errs atomic.Int64
-	var mu sync.Mutex
-	var all []time.Duration
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			lat := make([]time.Duration, 0, 4096)
-			for ctx.Err() == nil {
-				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-				req.Host = host
-				t := time.Now()
-				res, err := client.Do(req)
-				if err != nil {
-					if ctx.Err() == nil {
-						errs.Add(1)
-					}
-					continue
-				}
-				_, _ = io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-				if res.StatusCode != http.StatusOK {
-					errs.Add(1)
-					continue
-				}
-				lat = append(lat, time.Since(t))
-			}
-			mu.Lock()
-			all = append(all, lat...)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	slices.Sort(all)
-	r := loadResult{requests: int64(len(all)), errors: errs.Load(), rps: float64(len(all)) / elapsed.Seconds()}
-	if len(all) > 0 {
-		r.p50 = all[len(all)*50/100]
-		r.p99 = all[len(all)*99/100]
-	}
-	return r
+	return runFor(ctx, n, d, func(ctx context.Context) error {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		req.Host = host
+		res, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			return fmt.Errorf("%s: status %d", url, res.StatusCode)
+		}
+		return nil
+	})
 }
 
 // startBenchServer starts a private PostgreSQL in a temporary folder, loads

@@ -86,7 +86,7 @@ func benchSubmissions(ctx context.Context, dbURL string, concurrency int, d time
 	}
 	svc := applications.New(pool, inserter, files, nil, nil, applications.Config{})
 
-	baseline := runFor(ctx, concurrency, d, func(int) error {
+	baseline := runFor(ctx, concurrency, d, func(ctx context.Context) error {
 		return db.InTenant(ctx, pool, tenantID, func(tx pgx.Tx) error {
 			_, err := tx.Exec(ctx, `SELECT 1`)
 			return err
@@ -94,7 +94,7 @@ func benchSubmissions(ctx context.Context, dbURL string, concurrency int, d time
 	})
 	baseline.print("baseline tenant tx")
 	var next atomic.Int64
-	r := runFor(ctx, concurrency, d, func(int) error {
+	r := runFor(ctx, concurrency, d, func(ctx context.Context) error {
 		i := next.Add(1) - 1
 		if int(i) >= len(drafts) {
 			return errExhausted
@@ -114,8 +114,9 @@ func benchSubmissions(ctx context.Context, dbURL string, concurrency int, d time
 
 var errExhausted = fmt.Errorf("no more drafts")
 
-// runFor calls fn from n workers for d and reports throughput and latency.
-func runFor(ctx context.Context, n int, d time.Duration, fn func(worker int) error) loadResult {
+// runFor calls fn from n workers for d and reports throughput and latency
+// percentiles of the calls that succeeded; errExhausted stops a worker.
+func runFor(ctx context.Context, n int, d time.Duration, fn func(ctx context.Context) error) loadResult {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	var errs atomic.Int64
@@ -123,14 +124,14 @@ func runFor(ctx context.Context, n int, d time.Duration, fn func(worker int) err
 	var all []time.Duration
 	var wg sync.WaitGroup
 	start := time.Now()
-	for w := range n {
+	for range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var lat []time.Duration
 			for ctx.Err() == nil {
 				t := time.Now()
-				err := fn(w)
+				err := fn(ctx)
 				if err == errExhausted {
 					break
 				}
