@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -39,13 +40,14 @@ func runBench(ctx context.Context, args []string) error {
 	}
 	base := *target
 	dbURL := ""
+	var server *os.Process
 	if base == "" {
-		stop, url, database, err := startBenchServer(ctx, *comuni)
+		stop, url, database, proc, err := startBenchServer(ctx, *comuni)
 		if err != nil {
 			return err
 		}
 		defer stop()
-		base, dbURL = url, database
+		base, dbURL, server = url, database, proc
 	}
 	if *host == "" {
 		u, _ := http.NewRequest("GET", base, nil)
@@ -81,7 +83,16 @@ func runBench(ctx context.Context, args []string) error {
 	single.print("search, 1 connection")
 	failed = failed || single.errors > 0
 	if dbURL != "" {
-		if err := benchSubmissions(ctx, dbURL, *concurrency, *duration); err != nil {
+		// Once with the server's workers running the jobs submissions
+		// enqueue (receipts are PDFs: CPU), once with the server paused,
+		// to see the submission path alone.
+		if err := benchSubmissions(ctx, dbURL, *concurrency, *duration, "workers running"); err != nil {
+			return err
+		}
+		_ = server.Signal(syscall.SIGSTOP)
+		err := benchSubmissions(ctx, dbURL, *concurrency, *duration, "server paused")
+		_ = server.Signal(syscall.SIGCONT)
+		if err != nil {
 			return err
 		}
 	}
@@ -123,26 +134,26 @@ func load(ctx context.Context, client *http.Client, url, host string, n int, d t
 
 // startBenchServer starts a private PostgreSQL in a temporary folder, loads
 // the demo comuni and runs `civica serve` against it on a free port.
-func startBenchServer(ctx context.Context, comuni int) (func(), string, string, error) {
+func startBenchServer(ctx context.Context, comuni int) (func(), string, string, *os.Process, error) {
 	dir, err := os.MkdirTemp("", "civica-bench-")
 	if err != nil {
-		return nil, "", "", err
+		return nil, "", "", nil, err
 	}
 	cluster, err := devdb.Start(ctx, dir+"/pg")
 	if err != nil {
-		return nil, "", "", err
+		return nil, "", "", nil, err
 	}
 	cleanup := func() { _ = cluster.Stop(); _ = os.RemoveAll(dir) }
 	cfg, err := loadConfig()
 	if err != nil {
 		cleanup()
-		return nil, "", "", err
+		return nil, "", "", nil, err
 	}
 	cfg.DatabaseURL = cluster.URL()
 	pool, err := openDB(ctx, cfg)
 	if err != nil {
 		cleanup()
-		return nil, "", "", err
+		return nil, "", "", nil, err
 	}
 	err = db.Migrate(ctx, pool)
 	if err == nil {
@@ -154,24 +165,24 @@ func startBenchServer(ctx context.Context, comuni int) (func(), string, string, 
 	}
 	if err != nil {
 		cleanup()
-		return nil, "", "", err
+		return nil, "", "", nil, err
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		cleanup()
-		return nil, "", "", err
+		return nil, "", "", nil, err
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
 	self, err := os.Executable()
 	if err != nil {
 		cleanup()
-		return nil, "", "", err
+		return nil, "", "", nil, err
 	}
 	logFile, err := os.Create(dir + "/serve.log")
 	if err != nil {
 		cleanup()
-		return nil, "", "", err
+		return nil, "", "", nil, err
 	}
 	cmd := exec.Command(self, "serve")
 	cmd.Env = append(os.Environ(),
@@ -182,7 +193,7 @@ func startBenchServer(ctx context.Context, comuni int) (func(), string, string, 
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		cleanup()
-		return nil, "", "", err
+		return nil, "", "", nil, err
 	}
 	stop := func() {
 		_ = cmd.Process.Signal(os.Interrupt)
@@ -197,12 +208,12 @@ func startBenchServer(ctx context.Context, comuni int) (func(), string, string, 
 		if err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
-				return stop, url, cluster.URL(), nil
+				return stop, url, cluster.URL(), cmd.Process, nil
 			}
 		}
 		if time.Now().After(deadline) {
 			stop()
-			return nil, "", "", errors.New("bench server did not become ready in 30 s")
+			return nil, "", "", nil, errors.New("bench server did not become ready in 30 s")
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

@@ -23,7 +23,7 @@ import (
 // written, its jobs enqueued, one transaction each) against a baseline of
 // the same number of tenant transactions doing nothing, in the same run, on
 // the bench server's database while that server runs its workers.
-func benchSubmissions(ctx context.Context, dbURL string, concurrency int, d time.Duration) error {
+func benchSubmissions(ctx context.Context, dbURL string, concurrency int, d time.Duration, label string) error {
 	pool, err := db.Open(ctx, dbURL, 10*time.Second)
 	if err != nil {
 		return err
@@ -40,15 +40,18 @@ func benchSubmissions(ctx context.Context, dbURL string, concurrency int, d time
 	err = db.InTenant(ctx, pool, tenantID, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO people (tenant_id, fiscal_code, given_name, family_name, email)
 			SELECT $1, 'BNCHMK' || to_char(g, 'FM0000000000'), 'Bench', 'Citizen ' || g, ''
-			FROM generate_series(1, $2::int) g ON CONFLICT DO NOTHING`, tenantID, n); err != nil {
+			FROM generate_series((SELECT count(*) FROM people WHERE tenant_id = $1 AND fiscal_code LIKE 'BNCHMK%') + 1,
+				(SELECT count(*) FROM people WHERE tenant_id = $1 AND fiscal_code LIKE 'BNCHMK%') + $2::int) g`, tenantID, n); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO applications (tenant_id, reference, service_slug, form_version, person_id, status,
 				answers, office_slug, expires_at)
-			SELECT $1, 'PR-' || substr(translate(upper(md5(p.id::text)), '01', '23'), 1, 8),
+			SELECT $1, 'PR-' || (SELECT string_agg(substr('23456789ABCDEFGHJKMNPQRSTUVWXYZ', 1 + floor(random() * 31)::int, 1), '')
+				FROM generate_series(1, 8 + 0 * length(p.id::text))),
 				s.slug, s.form_version, p.id, 'draft', $2::jsonb, s.office_slug, now() + interval '30 days'
 			FROM services s, people p
-			WHERE s.tenant_id = $1 AND s.slug = 'segnalazione-disservizio' AND p.tenant_id = $1 AND p.fiscal_code LIKE 'BNCHMK%'`,
+			WHERE s.tenant_id = $1 AND s.slug = 'segnalazione-disservizio' AND p.tenant_id = $1 AND p.fiscal_code LIKE 'BNCHMK%'
+			  AND NOT EXISTS (SELECT 1 FROM applications x WHERE x.tenant_id = $1 AND x.person_id = p.id)`,
 			tenantID, `{"category":["roads"],"subject":["Buca in via Roma"],"description":["Una buca profonda davanti al civico 12, pericolosa."],
 				"place":["Via Roma 12"],"place_address.street":[""],"place_address.number":[""],"place_address.postal_code":[""],
 				"place_address.comune":[""],"wants_reply":["no"]}`)
@@ -74,7 +77,7 @@ func benchSubmissions(ctx context.Context, dbURL string, concurrency int, d time
 	if err != nil {
 		return err
 	}
-	fmt.Printf("submissions: %d drafts prepared in %s\n", len(drafts), time.Since(start).Round(time.Millisecond))
+	fmt.Printf("submissions, %s: %d drafts prepared in %s\n", label, len(drafts), time.Since(start).Round(time.Millisecond))
 
 	inserter, err := jobs.New(pool, nil, nil, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
