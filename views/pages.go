@@ -64,6 +64,9 @@ type PersonalAreaPage struct {
 	Name       string
 	FiscalCode string
 	Messages   []InboxMessage
+	// Drafts and Open count the citizen's applications in draft and in
+	// progress (sent, not yet decided).
+	Drafts, Open int
 }
 
 // InboxMessage is one message in the inbox.

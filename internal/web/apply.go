@@ -156,6 +156,22 @@ func (s *Server) applyResume(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, applyPath(d.Reference, "/riepilogo"))
 }
 
+// openStep opens the person's draft at the step the path names (from 1).
+// An application already sent has no steps to show: sent is true and the
+// caller sends the person to its page.
+func (s *Server) openStep(c echo.Context) (d applications.Filled, i int, sent bool, err error) {
+	t := c.Get(ctxTenant).(tenant.Tenant)
+	p := c.Get(ctxPrincipal).(auth.Principal)
+	if d, err = s.deps.Applications.OpenDraft(c.Request().Context(), t.ID, p.PersonID, c.Param("ref")); err != nil {
+		return d, 0, false, err
+	}
+	if d.Status != applications.Draft {
+		return d, 0, true, nil
+	}
+	i, err = stepIndex(c, d.Form)
+	return d, i, false, err
+}
+
 // stepIndex reads the step number of the path (from 1) as an index.
 func stepIndex(c echo.Context, f forms.Form) (int, error) {
 	n, err := strconv.Atoi(c.Param("n"))
@@ -167,16 +183,10 @@ func stepIndex(c echo.Context, f forms.Form) (int, error) {
 
 // applyStep shows a step with the draft's answers.
 func (s *Server) applyStep(c echo.Context) error {
-	t := c.Get(ctxTenant).(tenant.Tenant)
-	p := c.Get(ctxPrincipal).(auth.Principal)
-	d, err := s.deps.Applications.OpenDraft(c.Request().Context(), t.ID, p.PersonID, c.Param("ref"))
-	if err != nil {
-		return err
-	}
-	if d.Status != applications.Draft {
+	d, i, sent, err := s.openStep(c)
+	if sent {
 		return c.Redirect(http.StatusSeeOther, applyPath(d.Reference))
 	}
-	i, err := stepIndex(c, d.Form)
 	if err != nil {
 		return err
 	}
@@ -357,14 +367,10 @@ func (s *Server) saveStep(c echo.Context) error {
 	ctx := c.Request().Context()
 	t := c.Get(ctxTenant).(tenant.Tenant)
 	p := c.Get(ctxPrincipal).(auth.Principal)
-	d, err := s.deps.Applications.OpenDraft(ctx, t.ID, p.PersonID, c.Param("ref"))
-	if err != nil {
-		return err
-	}
-	if d.Status != applications.Draft {
+	d, i, sent, err := s.openStep(c)
+	if sent {
 		return c.Redirect(http.StatusSeeOther, applyPath(d.Reference))
 	}
-	i, err := stepIndex(c, d.Form)
 	if err != nil {
 		return err
 	}

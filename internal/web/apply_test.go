@@ -238,6 +238,9 @@ func TestApply_ReportAProblem_WholeJourneyOverHTTP(t *testing.T) {
 		t.Errorf("protocol number %q", protocol)
 	}
 
+	home := browsertest.Get(t, c, base+"/area-personale")
+	mustContain(t, "personal area", home.Body, "Pratiche in corso: 1. Domande in bozza: 0.")
+
 	// Someone else's application is not found.
 	other := s.Client(t)
 	browsertest.LoginHTTP(t, other, base, "giulia-bianchi", "/area-personale")

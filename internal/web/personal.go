@@ -23,6 +23,14 @@ func (s *Server) personalArea(c echo.Context) error {
 	ch.Feedback = nil
 	ch.Breadcrumbs = []views.Crumb{{Label: ch.T("personal.heading")}}
 	page := views.PersonalAreaPage{Name: p.Name(), FiscalCode: p.FiscalCode}
+	if p.Kind == auth.KindCitizen {
+		counts, err := s.deps.Applications.Counts(c.Request().Context(), t.ID, p.PersonID)
+		if err != nil {
+			return err
+		}
+		page.Drafts = counts["draft"]
+		page.Open = counts["submitted"] + counts["in_progress"] + counts["integration"]
+	}
 	for _, m := range msgs {
 		page.Messages = append(page.Messages, views.InboxMessage{
 			Subject: m.Subject, Body: m.Body, Date: ch.L.DateTime(m.CreatedAt), Unread: m.ReadAt == nil,
