@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"io"
+	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -328,6 +329,9 @@ func (s *Server) readStep(c echo.Context, d applications.Filled) (stepPost, erro
 			return post, errBadRequest
 		}
 		name := part.FormName()
+		if isFilePart(part) && part.FileName() == "" {
+			continue // a file input left empty: nothing chosen
+		}
 		if part.FileName() == "" {
 			v, err := readField(part)
 			if isTooLarge(err) {
@@ -358,6 +362,14 @@ func (s *Server) readStep(c echo.Context, d applications.Filled) (stepPost, erro
 			post.values[name] = append(post.values[name], f.ID)
 		}
 	}
+}
+
+// isFilePart reports whether a multipart part comes from a file input
+// (its Content-Disposition has a filename, even an empty one).
+func isFilePart(part *multipart.Part) bool {
+	_, params, err := mime.ParseMediaType(part.Header.Get("Content-Disposition"))
+	_, ok := params["filename"]
+	return err == nil && ok
 }
 
 // saveStep saves a step and decides where the person goes: the next step,

@@ -77,6 +77,7 @@ func postMultipartStep(t *testing.T, c *http.Client, page browsertest.Page, valu
 		}
 	}
 	for name, content := range files {
+		// "field|" is a file input left empty, as browsers send it.
 		fw, err := w.CreateFormFile(strings.SplitN(name, "|", 2)[0], strings.SplitN(name, "|", 2)[1])
 		if err != nil {
 			t.Fatal(err)
@@ -155,8 +156,9 @@ func TestApply_ReportAProblem_WholeJourneyOverHTTP(t *testing.T) {
 		t.Fatalf("refused file: %d", refused.Status)
 	}
 	mustContain(t, "refused file", refused.Body, "finta.png", "non è di un formato accettato")
-	summary := postStep(t, c, refused, url.Values{"_visible": {"photos,wants_reply,reply_email"}, "wants_reply": {"yes"},
-		"reply_email": {"mario@example.it"}, "photos": idsOf(refused.Body, "photos")})
+	summary := postMultipartStep(t, c, refused, url.Values{"_action": {"next"}, "_visible": {"photos,wants_reply,reply_email"},
+		"wants_reply": {"yes"}, "reply_email": {"mario@example.it"}, "photos": idsOf(refused.Body, "photos")},
+		map[string][]byte{"photos|": nil})
 	if !strings.HasSuffix(summary.URL.Path, "/riepilogo") {
 		t.Fatalf("step 3 → %d at %s\n%s", summary.Status, summary.URL, summary.Body)
 	}
