@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -479,5 +480,50 @@ func TestApply_ErrUploadOverTheLimitAndMalformedMultipart(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusBadRequest {
 		t.Errorf("malformed multipart: %d, want 400", res.StatusCode)
+	}
+}
+
+// Every step of every standard form renders, empty and after a post with
+// nothing answered (every error shown at once).
+func TestApply_EveryStepOfEveryStandardFormRenders(t *testing.T) {
+	t.Parallel()
+	s := browsertest.Start(t)
+	c := s.Client(t)
+	base := s.ComuneURL("verdemare")
+	browsertest.LoginHTTP(t, c, base, "mario-rossi", "/area-personale")
+	for _, service := range []string{"cambio-residenza", "iscrizione-asilo-nido", "contrassegno-disabili",
+		"accesso-agli-atti", "occupazione-suolo-pubblico", "segnalazione-disservizio"} {
+		start := browsertest.Get(t, c, base+"/servizi/"+service+"/domanda")
+		if start.Status != http.StatusOK {
+			t.Fatalf("%s start: %d", service, start.Status)
+		}
+		step := browsertest.PostForm(t, c, base+"/servizi/"+service+"/domanda", url.Values{"_csrf": {pageCSRF(t, start.Body)}})
+		m := referenceInPath.FindStringSubmatch(step.URL.Path + "/")
+		if m == nil {
+			t.Fatalf("%s: no draft (%s)", service, step.URL)
+		}
+		for n := 1; ; n++ {
+			page := browsertest.Get(t, c, base+"/area-personale/pratiche/"+m[1]+"/passo/"+strconv.Itoa(n))
+			if page.Status == http.StatusNotFound {
+				if n < 4 {
+					t.Errorf("%s has only %d steps", service, n-1)
+				}
+				break
+			}
+			if page.Status != http.StatusOK || !strings.Contains(page.Body, `aria-current="step"`) {
+				t.Fatalf("%s step %d: %d", service, n, page.Status)
+			}
+			empty := browsertest.PostForm(t, c, page.URL.String(), url.Values{"_csrf": {pageCSRF(t, page.Body)}, "_action": {"next"}})
+			if empty.Status != http.StatusUnprocessableEntity && empty.Status != http.StatusOK {
+				t.Errorf("%s step %d posted empty: %d", service, n, empty.Status)
+			}
+			if empty.Status == http.StatusUnprocessableEntity && !strings.Contains(empty.Body, `data-testid="error-summary"`) {
+				t.Errorf("%s step %d: 422 without an error summary", service, n)
+			}
+		}
+		summary := browsertest.Get(t, c, base+"/area-personale/pratiche/"+m[1]+"/riepilogo")
+		if summary.Status != http.StatusOK {
+			t.Errorf("%s summary: %d", service, summary.Status)
+		}
 	}
 }
