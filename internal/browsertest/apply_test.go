@@ -95,8 +95,9 @@ func checkApplyPage(t *testing.T, b *Browser, path string, status int, current s
 	checkPage(t, b, "it", status)
 }
 
-// checkFieldError checks that the error summary links to the field and that
-// the message is beside it, the same.
+// checkFieldError checks that the error summary links to the field with
+// the message (after the question it is about) and that the message is
+// beside the field.
 func checkFieldError(t *testing.T, b *Browser, name, message string) {
 	t.Helper()
 	id := "f-" + strings.ReplaceAll(name, ".", "-")
@@ -113,8 +114,8 @@ func checkFieldError(t *testing.T, b *Browser, name, message string) {
 	if got := b.Text(t, beside); got != message {
 		t.Errorf("error beside %s %q, want %q", name, got, message)
 	}
-	if got := b.Text(t, link); got != message {
-		t.Errorf("error in the summary for %s %q, want %q", name, got, message)
+	if got := b.Text(t, link); !strings.HasSuffix(got, " "+message) {
+		t.Errorf("error in the summary for %s %q, want the question then %q", name, got, message)
 	}
 	// The message is tied to the field for screen readers.
 	describedBy := Eval[string](t, b, `document.getElementById(`+jsString(id)+`).getAttribute("aria-describedby") || ""`)

@@ -296,7 +296,17 @@ func (b *Browser) Follow(t testing.TB, selector string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, actionTimeout)
 	defer cancel()
-	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(selector))); err != nil {
+	// The element's own click(), once it is visible: a mouse click at its
+	// coordinates lands elsewhere when the layout shifts under load (web
+	// fonts arriving), and then nothing happens.
+	click := chromedp.Func(func(ctx context.Context, tab *chromedp.Target) error {
+		if _, err := chromedp.WaitVisible(chromedp.CSS(selector))(ctx, tab); err != nil {
+			return err
+		}
+		_, err := chromedp.Evaluate[bool](`(() => { const el = document.querySelector(` + jsString(selector) + `); if (!el) return false; el.click(); return true })()`)(ctx, tab)
+		return err
+	})
+	if _, err := chromedp.RunResponse(ctx, click); err != nil {
 		t.Fatalf("browser: follow %s (from %s): %v", selector, b.Location(t), explainTimeout(err))
 	}
 }

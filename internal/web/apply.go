@@ -21,6 +21,7 @@ import (
 	"github.com/civica/civica/internal/catalog"
 	"github.com/civica/civica/internal/db"
 	"github.com/civica/civica/internal/forms"
+	"github.com/civica/civica/internal/locale"
 	"github.com/civica/civica/internal/tenant"
 	"github.com/civica/civica/views"
 )
@@ -240,13 +241,35 @@ func (s *Server) renderStep(c echo.Context, status int, d applications.Filled, i
 	}
 	m := fieldMapper{l: l}
 	for _, e := range errs {
-		page.Errors = append(page.Errors, views.ErrorLink{Message: m.errorMessage(d.Form, e), Href: "#" + views.FormFieldID(e.Key)})
+		page.Errors = append(page.Errors, views.ErrorLink{Message: summaryMessage(l, d.Form, e, m.errorMessage(d.Form, e)), Href: "#" + views.FormFieldID(e.Key)})
 	}
 	ch.Title = page.Title + " – " + frame.Service
 	if len(errs) > 0 {
 		ch.Title = ch.T("form.errors.title_prefix") + " " + ch.Title
 	}
 	return s.render(c, status, views.ApplyStep(ch, page))
+}
+
+// summaryMessage is an error as the error summary lists it: away from
+// its field, so it says which question it is about.
+func summaryMessage(l *locale.Localizer, f forms.Form, e forms.FieldError, msg string) string {
+	fl, ok := f.FieldFor(e.Key)
+	if !ok {
+		return msg
+	}
+	label := fl.Label.In(l.Lang)
+	if fl.Type == forms.TypeAddress {
+		if _, part, found := strings.Cut(strings.TrimPrefix(e.Key, fl.ID), "."); found && slices.Contains(forms.AddressParts, part) {
+			label += ", " + strings.ToLower(l.T("form.address."+part))
+		}
+	}
+	switch {
+	case label == "":
+		return msg
+	case strings.ContainsAny(label[len(label)-1:], "?:."):
+		return label + " " + msg
+	}
+	return label + ": " + msg
 }
 
 // visibleFields lists the ids of step i's fields shown with answers.
@@ -495,7 +518,7 @@ func (s *Server) renderSummary(c echo.Context, status int, d applications.Detail
 		if step < 0 {
 			step = 0
 		}
-		page.Errors = append(page.Errors, views.ErrorLink{Message: m.errorMessage(d.Form, e),
+		page.Errors = append(page.Errors, views.ErrorLink{Message: summaryMessage(l, d.Form, e, m.errorMessage(d.Form, e)),
 			Href: stepPath(d.Reference, step) + "?riepilogo=1#" + views.FormFieldID(e.Key)})
 	}
 	for _, decl := range d.Form.Declarations {
