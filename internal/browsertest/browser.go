@@ -303,7 +303,7 @@ func (b *Browser) Follow(t testing.TB, selector string) {
 		if _, err := chromedp.WaitVisible(chromedp.CSS(selector))(ctx, tab); err != nil {
 			return err
 		}
-		_, err := chromedp.Evaluate[bool](`(() => { const el = document.querySelector(` + jsString(selector) + `); if (!el) return false; el.click(); return true })()`)(ctx, tab)
+		_, err := chromedp.Evaluate[bool](`(() => { const el = document.querySelector(`+jsString(selector)+`); if (!el) return false; el.click(); return true })()`)(ctx, tab)
 		return err
 	})
 	if _, err := chromedp.RunResponse(ctx, click); err != nil {
