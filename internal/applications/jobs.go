@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -220,12 +219,12 @@ func (w *ReceiptWorker) build(ctx context.Context, tx pgx.Tx, app Application) (
 		r.Protocol = l.T("receipt.protocol_value", "number", app.ProtocolNumber, "date", l.Date(*app.ProtocolAt))
 	}
 	if app.DueOn != nil {
-		r.DueDate = l.Date(civilNoon(*app.DueOn))
+		r.DueDate = l.Date(*app.DueOn)
 	}
 	for _, f := range all {
 		if f.Owner == "citizen" {
 			names[f.ID] = f.Name
-			r.Attachments = append(r.Attachments, receipt.Attachment{Name: f.Name, Size: FormatSize(l, f.Size), SHA256: f.SHA256})
+			r.Attachments = append(r.Attachments, receipt.Attachment{Name: f.Name, Size: l.FileSize(f.Size), SHA256: f.SHA256})
 		}
 	}
 	for _, sec := range pinned.Form.Summary(app.Answers, l, names) {
@@ -239,34 +238,6 @@ func (w *ReceiptWorker) build(ctx context.Context, tx pgx.Tx, app Application) (
 		r.Declarations = append(r.Declarations, d.Text.In(l.Lang))
 	}
 	return r, nil
-}
-
-// civilNoon turns a civil date (00:00 UTC) into noon of that day in Rome,
-// so that formatting it in Rome shows the same day.
-func civilNoon(d time.Time) time.Time {
-	return time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, locale.Rome)
-}
-
-// CivilDate is civilNoon for callers that show due dates.
-func CivilDate(d time.Time) time.Time { return civilNoon(d) }
-
-// FormatSize writes a file size for people: "820 KB", "1,2 MB".
-func FormatSize(l *locale.Localizer, n int64) string {
-	switch {
-	case n < 1024:
-		return fmt.Sprintf("%d B", n)
-	case n < 1024*1024:
-		return fmt.Sprintf("%d KB", (n+512)/1024)
-	}
-	s := fmt.Sprintf("%.1f MB", float64(n)/(1024*1024))
-	if l.Lang == "it" {
-		s = bytesReplace(s, ".", ",")
-	}
-	return s
-}
-
-func bytesReplace(s, old, new string) string {
-	return string(bytes.ReplaceAll([]byte(s), []byte(old), []byte(new)))
 }
 
 // NotifyArgs asks for the citizen to be told of one timeline event.
@@ -319,7 +290,7 @@ func (w *NotifyWorker) Work(ctx context.Context, job *river.Job[NotifyArgs]) err
 		}
 		replyBy := ""
 		if ev.ReplyBy != nil {
-			replyBy = l.Date(civilNoon(*ev.ReplyBy))
+			replyBy = l.Date(*ev.ReplyBy)
 		}
 		args := []any{"reference", ref, "service", card.Title.In(l.Lang), "comune", comune, "message", ev.Message,
 			"protocol", protocol, "reply_by", replyBy, "link", link}

@@ -167,3 +167,16 @@ func (l *Localizer) Money(cents int64) string {
 	}
 	return s
 }
+
+// FileSize writes a file's size the way the language writes it: "820 KB",
+// "1,4 MB" in Italian, "1.4 MB" in English.
+func (l *Localizer) FileSize(n int64) string {
+	if n < 1<<20 {
+		return fmt.Sprintf("%d KB", (n+1023)/1024)
+	}
+	mb := fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	if l.Lang == "it" {
+		mb = strings.Replace(mb, ".", ",", 1)
+	}
+	return mb
+}

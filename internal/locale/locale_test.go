@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/civica/civica/i18n"
@@ -126,5 +127,21 @@ func TestDate_InRomeAcrossDST(t *testing.T) {
 	}
 	if got := c.For("en").Date(time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC)); got != "1 January 2027" {
 		t.Errorf("en: %q", got)
+	}
+}
+
+func TestFileSize_AsEachLanguageWritesIt(t *testing.T) {
+	c, err := locale.Load(fstest.MapFS{"it.yaml": {Data: []byte("a: b\n")}, "en.yaml": {Data: []byte("a: b\n")}}, "it", "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		lang string
+		n    int64
+		want string
+	}{{"it", 1, "1 KB"}, {"it", 820 << 10, "820 KB"}, {"it", 1468006, "1,4 MB"}, {"en", 1468006, "1.4 MB"}} {
+		if got := c.For(tc.lang).FileSize(tc.n); got != tc.want {
+			t.Errorf("%s FileSize(%d) = %q, want %q", tc.lang, tc.n, got, tc.want)
+		}
 	}
 }

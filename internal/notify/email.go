@@ -117,27 +117,6 @@ func (w *EmailWorker) Work(ctx context.Context, job *river.Job[EmailArgs]) error
 	return sendErr
 }
 
-// Outbox returns the latest emails kept for the development outbox page.
-func Outbox(ctx context.Context, pool *pgxpool.Pool, tenantID string, limit int) ([]OutboxEmail, error) {
-	var out []OutboxEmail
-	err := db.InTenant(ctx, pool, tenantID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT to_address, subject, body, status, created_at FROM email_messages
-			WHERE tenant_id = $1 ORDER BY created_at DESC LIMIT $2`, tenantID, limit)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, pgx.RowToStructByPos[OutboxEmail])
-		return err
-	})
-	return out, db.Classify(err)
-}
-
-// OutboxEmail is an email as the outbox page shows it.
-type OutboxEmail struct {
-	To, Subject, Body, Status string
-	At                        time.Time
-}
-
 // SMTPMailer sends through an SMTP server (STARTTLS when offered, or TLS
 // from the start on port 465; PLAIN auth when a user name is set).
 type SMTPMailer struct {

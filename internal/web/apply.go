@@ -220,7 +220,7 @@ func (s *Server) renderStep(c echo.Context, status int, d applications.Filled, i
 	step := d.Form.Steps[i]
 	files := map[string]FileName{}
 	for _, f := range detail.Files {
-		files[f.ID] = FileName{Name: f.Name, Size: applications.FormatSize(l, f.Size)}
+		files[f.ID] = FileName{Name: f.Name, Size: l.FileSize(f.Size)}
 	}
 	page := views.ApplyStepPage{
 		Frame: frame, Title: step.Title.In(l.Lang), Help: step.Help.In(l.Lang),
@@ -598,7 +598,7 @@ func (s *Server) applyConfirmation(c echo.Context) error {
 		page.Protocol = ch.T("apply.protocol_value", "number", d.ProtocolNumber, "date", l.Date(*d.ProtocolAt))
 	}
 	if d.DueOn != nil {
-		page.DueDate = l.Date(applications.CivilDate(*d.DueOn))
+		page.DueDate = l.Date(*d.DueOn)
 	}
 	for _, f := range d.Files {
 		if f.Owner == "receipt" {

@@ -631,7 +631,7 @@ func documentLink(l *locale.Localizer, base string, f applications.File) views.D
 	}
 	return views.DocumentLink{
 		Name: f.Name, URL: base + "/documenti/" + url.PathEscape(id),
-		Info: fileKind(f.ContentType) + ", " + applications.FormatSize(l, f.Size),
+		Info: fileKind(f.ContentType) + ", " + l.FileSize(f.Size),
 		Date: dateTimeFact(l, "", f.CreatedAt),
 	}
 }
@@ -669,7 +669,7 @@ func dateTimeFact(l *locale.Localizer, key string, t time.Time) views.DatedFact 
 
 // civilDateFact is a civil date (a deadline, stored as 00:00 UTC).
 func civilDateFact(l *locale.Localizer, key string, d time.Time) views.DatedFact {
-	return views.DatedFact{Label: l.T(key), Date: l.Date(applications.CivilDate(d)), ISO: d.Format(time.DateOnly)}
+	return views.DatedFact{Label: l.T(key), Date: l.Date(d), ISO: d.Format(time.DateOnly)}
 }
 
 func isoTime(t time.Time) string { return t.In(locale.Rome).Format(time.RFC3339) }

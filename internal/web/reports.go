@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"mime/multipart"
 	"net/http"
 	"slices"
@@ -91,7 +90,7 @@ func (s *Server) reportReceipt(c echo.Context) error {
 		page.Reply = ch.T("report.receipt.reply.none")
 	}
 	for _, f := range rec.Files {
-		page.Files = append(page.Files, views.ReportFile{Name: f.Name, Type: ch.T(fileTypeKey(f.ContentType)), Size: fileSize(ch.L, f.Size)})
+		page.Files = append(page.Files, views.ReportFile{Name: f.Name, Type: ch.T(fileTypeKey(f.ContentType)), Size: ch.L.FileSize(f.Size)})
 	}
 	return s.render(c, http.StatusOK, views.ReportReceipt(ch, page))
 }
@@ -188,16 +187,4 @@ func fileTypeKey(contentType string) string {
 		return "report.file_type.png"
 	}
 	return "report.file_type.pdf"
-}
-
-// fileSize writes a size as people read it: "12 KB", "1,4 MB".
-func fileSize(l *locale.Localizer, n int64) string {
-	if n < 1<<20 {
-		return fmt.Sprintf("%d KB", (n+1023)/1024)
-	}
-	mb := fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	if l.Lang == "it" {
-		mb = strings.Replace(mb, ".", ",", 1)
-	}
-	return mb
 }
