@@ -25,6 +25,9 @@ var ErrServiceSuspended = fmt.Errorf("%w: service suspended", ErrNotAllowed)
 type Filled struct {
 	Application
 	Form forms.Form
+	// Files are the application's documents: the citizen's (answers to
+	// file questions among them), the office's and the receipt.
+	Files []File
 	// Carried says the form was replaced since the draft was last saved and
 	// the answers were carried to the new version; Dropped lists the
 	// questions that no longer exist.
@@ -109,6 +112,9 @@ func (s *Service) draftIn(ctx context.Context, tx pgx.Tx, a Application) (Filled
 		return d, err
 	}
 	d.Form = pinned.Form
+	if d.Files, err = files(ctx, tx, a); err != nil {
+		return d, err
+	}
 	if a.Status != Draft {
 		return d, nil
 	}

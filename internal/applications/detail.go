@@ -24,7 +24,6 @@ type Notification struct {
 type Detail struct {
 	Filled
 	Events        []Event
-	Files         []File
 	Notifications []Notification
 	// Withdrawable: the citizen may withdraw it now.
 	Withdrawable bool
@@ -44,9 +43,6 @@ func (s *Service) ForPerson(ctx context.Context, tenantID, personID, reference s
 			return err
 		}
 		if d.Events, err = events(ctx, tx, a, false); err != nil {
-			return err
-		}
-		if d.Files, err = files(ctx, tx, a); err != nil {
 			return err
 		}
 		if d.Notifications, err = notifications(ctx, tx, a); err != nil {

@@ -72,3 +72,15 @@ func FormVersion(ctx context.Context, tx pgx.Tx, tenantID, slug string, version 
 	}
 	return p, nil
 }
+
+// CurrentForm returns the form a new application for the service is
+// filled with; db.ErrNotFound when it has none.
+func (s *Store) CurrentForm(ctx context.Context, tenantID, slug string) (PublishedForm, error) {
+	var p PublishedForm
+	err := db.InTenant(ctx, s.pool, tenantID, func(tx pgx.Tx) error {
+		var err error
+		p, err = CurrentForm(ctx, tx, tenantID, slug)
+		return err
+	})
+	return p, err
+}

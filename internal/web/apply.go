@@ -12,13 +12,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
 	"github.com/civica/civica/internal/applications"
 	"github.com/civica/civica/internal/attachments"
 	"github.com/civica/civica/internal/auth"
-	"github.com/civica/civica/internal/catalog"
 	"github.com/civica/civica/internal/db"
 	"github.com/civica/civica/internal/forms"
 	"github.com/civica/civica/internal/locale"
@@ -97,10 +95,12 @@ func (s *Server) applyStart(c echo.Context) error {
 	if svc.MaxProcessingDays > 0 {
 		page.Time = ch.T("apply.start.time."+svc.ProcessingDaysKind, "days", svc.MaxProcessingDays)
 	}
-	if f, err := s.currentForm(c, t.ID, svc.Slug); err == nil {
-		for _, st := range f.Steps {
-			page.Steps = append(page.Steps, st.Title.In(l.Lang))
-		}
+	pf, err := s.deps.Catalogue.CurrentForm(ctx, t.ID, svc.Slug)
+	if err != nil {
+		return err
+	}
+	for _, st := range pf.Form.Steps {
+		page.Steps = append(page.Steps, st.Title.In(l.Lang))
 	}
 	for _, d := range drafts {
 		link := views.DraftLink{Reference: d.Reference, URL: applyPath(d.Reference, "/riprendi"), Saved: l.DateTime(d.UpdatedAt)}
@@ -110,18 +110,6 @@ func (s *Server) applyStart(c echo.Context) error {
 		page.Drafts = append(page.Drafts, link)
 	}
 	return s.render(c, http.StatusOK, views.ApplyStart(ch, page))
-}
-
-// currentForm reads the form a new application of the service is filled
-// with.
-func (s *Server) currentForm(c echo.Context, tenantID, slug string) (forms.Form, error) {
-	var f forms.Form
-	err := db.InTenant(c.Request().Context(), s.deps.Pool, tenantID, func(tx pgx.Tx) error {
-		pf, err := catalog.CurrentForm(c.Request().Context(), tx, tenantID, slug)
-		f = pf.Form
-		return err
-	})
-	return f, err
 }
 
 // applyNew starts a draft and goes to its first step.
@@ -199,12 +187,6 @@ func (s *Server) applyStep(c echo.Context) error {
 // renderStep shows step i of the draft with answers and errors.
 func (s *Server) renderStep(c echo.Context, status int, d applications.Filled, i int, answers forms.Values, errs []forms.FieldError, appeared bool) error {
 	ctx := c.Request().Context()
-	t := c.Get(ctxTenant).(tenant.Tenant)
-	p := c.Get(ctxPrincipal).(auth.Principal)
-	detail, err := s.deps.Applications.ForPerson(ctx, t.ID, p.PersonID, d.Reference)
-	if err != nil {
-		return err
-	}
 	ch := s.chrome(c, "")
 	ch.Feedback = nil
 	l := ch.L
@@ -219,7 +201,7 @@ func (s *Server) renderStep(c echo.Context, status int, d applications.Filled, i
 	}
 	step := d.Form.Steps[i]
 	files := map[string]FileName{}
-	for _, f := range detail.Files {
+	for _, f := range d.Files {
 		files[f.ID] = FileName{Name: f.Name, Size: l.FileSize(f.Size)}
 	}
 	page := views.ApplyStepPage{
@@ -613,7 +595,6 @@ func (s *Server) applyConfirmation(c echo.Context) error {
 		{Label: ch.T("myapps.heading"), URL: "/area-personale/pratiche"}, {Label: d.Reference}}
 	rated := serviceRatingPath(d.Service)
 	ch.Feedback = s.feedbackOn(c, rated)
-	ch.Feedback.Question = ch.T("apply.rating.question")
 	ch.Feedback.Return = applyPath(d.Reference, "/conferma")
 	return s.render(c, http.StatusOK, views.ApplyConfirmation(ch, page))
 }

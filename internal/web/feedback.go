@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/civica/civica/internal/feedback"
+	"github.com/civica/civica/internal/locale"
 	"github.com/civica/civica/internal/tenant"
 	"github.com/civica/civica/views"
 )
@@ -29,9 +30,9 @@ func serviceRatingPath(slug string) string { return "/servizi/" + slug + "/doman
 // questionFor is the rating question for a rated path: how easy the
 // service was to use, for a service's journey; how clear the page is,
 // for any other page.
-func questionFor(ch views.Chrome, path string) string {
+func questionFor(l *locale.Localizer, path string) string {
 	if strings.HasPrefix(path, "/servizi/") && strings.HasSuffix(path, "/domanda") {
-		return ch.T("apply.rating.question")
+		return l.T("apply.rating.question")
 	}
 	return ""
 }
@@ -39,7 +40,7 @@ func questionFor(ch views.Chrome, path string) string {
 // feedbackOn is the rating component for path, which may be another page
 // than the one being rendered.
 func (s *Server) feedbackOn(c echo.Context, path string) *views.Feedback {
-	f := &views.Feedback{Path: path}
+	f := &views.Feedback{Path: path, Question: questionFor(s.localizer(c), path)}
 	if loaded, _ := c.Get(ctxSession).(bool); !loaded {
 		return f
 	}
@@ -70,7 +71,7 @@ func (s *Server) rate(c echo.Context) error {
 		ch := s.chrome(c, "")
 		ch.Title = ch.T("feedback.page.heading")
 		ch.Feedback = &views.Feedback{Path: r.Path, Rating: r.Rating, Answer: r.Answer, Detail: r.Detail, Errors: map[string]string{},
-			Question: questionFor(ch, r.Path), Return: returnTo}
+			Question: questionFor(ch.L, r.Path), Return: returnTo}
 		for _, e := range errs {
 			switch {
 			case errors.Is(e, feedback.ErrRating):
