@@ -6,13 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/civica/civica/internal/attachments"
 )
 
 // Limits on a report's files.
@@ -20,12 +19,11 @@ const (
 	MaxFiles     = 3
 	MaxFileSize  = 5 << 20  // bytes, each
 	MaxTotalSize = 10 << 20 // bytes, together
-	maxNameLen   = 200      // characters of a file's name kept
 )
 
-// contentTypes are the files a report accepts, as net/http.DetectContentType
-// names them: photos and PDF documents.
-var contentTypes = []string{"image/jpeg", "image/png", "application/pdf"}
+// contentTypes are the files a report accepts, as attachments.Detect names
+// them: photos and PDF documents.
+var contentTypes = attachments.ContentTypes([]string{attachments.KindImage, attachments.KindPDF})
 
 // Upload is a file received for a report and accepted, waiting in a
 // temporary file until the report is stored.
@@ -68,7 +66,7 @@ func (u *Uploads) Receive(name string, r io.Reader) error {
 	if n == 0 {
 		return refuse(CodeEmpty)
 	}
-	ctype := http.DetectContentType(head)
+	ctype := attachments.Detect(head)
 	if !slices.Contains(contentTypes, ctype) {
 		return refuse(CodeType)
 	}
@@ -124,25 +122,11 @@ func (u *Uploads) Discard() {
 // open reads the upload's temporary file.
 func (f Upload) open() (*os.File, error) { return os.Open(f.path) }
 
-// cleanName keeps a file's name fit to show: valid UTF-8, no control
-// characters, no path, at most maxNameLen characters; "allegato-<n>" when
-// nothing is left.
+// cleanName keeps a file's name fit to show, as attachments.CleanName
+// does for every file people send; a report's unnamed files are numbered.
 func cleanName(name string, n int) string {
-	name = strings.ToValidUTF8(name, "")
-	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
-		name = name[i+1:]
+	if strings.TrimSpace(name) == "" {
+		return "allegato-" + strconv.Itoa(n)
 	}
-	name = strings.TrimSpace(strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return -1
-		}
-		return r
-	}, name))
-	if utf8.RuneCountInString(name) > maxNameLen {
-		name = string([]rune(name)[:maxNameLen])
-	}
-	if name == "" {
-		name = "allegato-" + strconv.Itoa(n)
-	}
-	return name
+	return attachments.CleanName(name)
 }
