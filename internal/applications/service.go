@@ -2,12 +2,10 @@ package applications
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/civica/civica/internal/attachments"
@@ -107,8 +105,7 @@ var referencePattern = refcode.Pattern("PR-")
 func IsReference(s string) bool { return referencePattern.MatchString(s) }
 
 func referenceTaken(err error) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "applications_tenant_id_reference_key"
+	return refcode.Taken(err, "applications_tenant_id_reference_key")
 }
 
 // inTenant runs fn in a tenant transaction and classifies its error.

@@ -6,7 +6,10 @@ package refcode
 
 import (
 	"crypto/rand"
+	"errors"
 	"regexp"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Alphabet has no 0/O, 1/I/L: a reference cannot be misread.
@@ -38,4 +41,12 @@ func New(prefix string) string {
 // Pattern returns the regexp that matches references with prefix.
 func Pattern(prefix string) *regexp.Regexp {
 	return regexp.MustCompile(`^` + regexp.QuoteMeta(prefix) + `[` + Alphabet + `]{8}$`)
+}
+
+// Taken reports whether err is the unique violation of constraint: the
+// reference just drawn is already used (about 40 bits make it unlikely,
+// not impossible), and the caller draws again.
+func Taken(err error, constraint string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == constraint
 }

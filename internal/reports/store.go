@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/civica/civica/internal/db"
@@ -140,8 +139,7 @@ func IsReference(s string) bool { return referencePattern.MatchString(s) }
 func newReference() string { return refcode.New("DS-") }
 
 func referenceTaken(err error) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "problem_reports_tenant_id_reference_key"
+	return refcode.Taken(err, "problem_reports_tenant_id_reference_key")
 }
 
 func nullable(s string) *string {
