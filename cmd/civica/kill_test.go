@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
@@ -71,7 +70,7 @@ func TestSubmission_SurvivesSIGKILLRightAfterTheAnswer(t *testing.T) {
 		"CIVICA_LOG_FORMAT=json",
 	)
 	first := startServe(t, bin, env, "first")
-	client := localClient(t)
+	client := browsertest.LocalClient(t)
 	first.waitReady(t, client, port)
 
 	// As Mario Rossi: the problem report, from the start page to the summary.
@@ -357,32 +356,6 @@ func inTenant(t *testing.T, pool *pgxpool.Pool, tenantID string, fn func(pgx.Tx)
 	}
 }
 
-// localClient is a client with a cookie jar, following redirects, that
-// reaches every *.localhost host on loopback (as browsertest's).
-func localClient(t *testing.T) *http.Client {
-	t.Helper()
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dialer := &net.Dialer{Timeout: 5 * time.Second}
-	return &http.Client{
-		Jar:     jar,
-		Timeout: 30 * time.Second,
-		Transport: &http.Transport{
-			DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-				host, port, err := net.SplitHostPort(addr)
-				if err != nil {
-					return nil, err
-				}
-				if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-					addr = net.JoinHostPort("127.0.0.1", port)
-				}
-				return dialer.DialContext(ctx, network, addr)
-			},
-		},
-	}
-}
 
 func freePort(t *testing.T) int {
 	t.Helper()

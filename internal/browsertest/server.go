@@ -101,6 +101,13 @@ func (s *Server) Logs() string { return s.logs.String() }
 // like a browser and reaches every *.localhost host on loopback.
 func (s *Server) Client(t testing.TB) *http.Client {
 	t.Helper()
+	return LocalClient(t)
+}
+
+// LocalClient is Client for a server the test runs otherwise (a child
+// process).
+func LocalClient(t testing.TB) *http.Client {
+	t.Helper()
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
