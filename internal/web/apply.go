@@ -2,8 +2,6 @@ package web
 
 import (
 	"errors"
-	"io"
-	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -321,60 +319,28 @@ func (s *Server) readStep(c echo.Context, d applications.Filled) (stepPost, erro
 	}
 	t := c.Get(ctxTenant).(tenant.Tenant)
 	p := c.Get(ctxPrincipal).(auth.Principal)
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			return post, nil
-		}
-		if isTooLarge(err) {
-			post.refused = append(post.refused, forms.FieldError{Key: "", Code: "upload_request_too_large"})
-			return post, nil
-		}
-		if err != nil {
-			return post, errBadRequest
-		}
+	cut, err := readParts(mr, take, func(part *multipart.Part) error {
 		name := part.FormName()
-		if isFilePart(part) && part.FileName() == "" {
-			continue // a file input left empty: nothing chosen
-		}
-		if part.FileName() == "" {
-			v, err := readField(part)
-			if isTooLarge(err) {
-				return post, nil
-			}
-			if err != nil {
-				return post, errBadRequest
-			}
-			take(name, v)
-			continue
-		}
 		fl, ok := d.Form.FieldFor(name)
 		if !ok || fl.Type != forms.TypeFile {
-			continue // not a file question of this form: ignored
+			return nil // not a file question of this form: ignored
 		}
 		f, err := s.deps.Applications.AddFile(c.Request().Context(), t.ID, p.PersonID, d.Reference, name, part.FileName(), part, fl.Accept)
 		var refusal *attachments.Refusal
-		switch {
-		case errors.As(err, &refusal):
+		if errors.As(err, &refusal) {
 			post.refused = append(post.refused, forms.FieldError{Key: name, Code: "upload_" + refusal.Code,
 				Params: map[string]string{"name": refusal.Name, "limit": strconv.FormatInt(refusal.Limit>>20, 10)}})
-		case isTooLarge(err):
-			post.refused = append(post.refused, forms.FieldError{Key: name, Code: "upload_request_too_large"})
-			return post, nil
-		case err != nil:
-			return post, err
-		default:
+			return nil
+		}
+		if err == nil {
 			post.values[name] = append(post.values[name], f.ID)
 		}
+		return err
+	})
+	if cut {
+		post.refused = append(post.refused, forms.FieldError{Code: "upload_request_too_large"})
 	}
-}
-
-// isFilePart reports whether a multipart part comes from a file input
-// (its Content-Disposition has a filename, even an empty one).
-func isFilePart(part *multipart.Part) bool {
-	_, params, err := mime.ParseMediaType(part.Header.Get("Content-Disposition"))
-	_, ok := params["filename"]
-	return err == nil && ok
+	return post, err
 }
 
 // saveStep saves a step and decides where the person goes: the next step,

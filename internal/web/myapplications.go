@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -485,54 +484,33 @@ var messageKinds = []string{attachments.KindDocument, attachments.KindImage}
 // size limit keeps what came before and refuses the rest as too big.
 func (s *Server) readMessagePost(ctx context.Context, mr *multipart.Reader, tenantID, personID, ref string) (messagePost, error) {
 	var post messagePost
-	cut := func() {
+	cut, err := readParts(mr, func(name, value string) {
+		switch {
+		case name == "message":
+			post.text = value
+		case name == "kept" && value != "":
+			post.kept = append(post.kept, value)
+		}
+	}, func(part *multipart.Part) error {
+		if part.FormName() != "files" {
+			return nil
+		}
+		f, err := s.deps.Applications.AddFile(ctx, tenantID, personID, ref, "", part.FileName(), part, messageKinds)
+		var refusal *attachments.Refusal
+		if errors.As(err, &refusal) {
+			post.refused = append(post.refused, refusal)
+			return nil
+		}
+		if err == nil {
+			post.added = append(post.added, f.ID)
+		}
+		return err
+	})
+	if cut {
 		post.refused = append(post.refused, &attachments.Refusal{Code: attachments.CodeTotalTooBig,
 			Limit: s.deps.Applications.Limits().MaxTotalSize})
 	}
-	for {
-		part, err := mr.NextPart()
-		switch {
-		case errors.Is(err, io.EOF):
-			return post, nil
-		case isTooLarge(err):
-			cut()
-			return post, nil
-		case err != nil:
-			return post, errBadRequest
-		}
-		switch part.FormName() {
-		case "message", "kept":
-			v, err := readField(part)
-			if isTooLarge(err) {
-				cut()
-				return post, nil
-			} else if err != nil {
-				return post, errBadRequest
-			}
-			if part.FormName() == "message" {
-				post.text = v
-			} else if v != "" {
-				post.kept = append(post.kept, v)
-			}
-		case "files":
-			if part.FileName() == "" {
-				continue // the input, with no file chosen
-			}
-			f, err := s.deps.Applications.AddFile(ctx, tenantID, personID, ref, "", part.FileName(), part, messageKinds)
-			var refusal *attachments.Refusal
-			switch {
-			case errors.As(err, &refusal):
-				post.refused = append(post.refused, refusal)
-			case isTooLarge(err):
-				cut()
-				return post, nil
-			case err != nil:
-				return post, err
-			default:
-				post.added = append(post.added, f.ID)
-			}
-		}
-	}
+	return post, err
 }
 
 // refusalMessage words a refused file for the person.

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"io"
+	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -73,61 +74,77 @@ type reportForm struct {
 // multipart form is a bad request.
 func readReportForm(mr *multipart.Reader, uploads *reports.Uploads) (reportForm, error) {
 	var f reportForm
-	tooBig := func() {
+	fields := map[string]*string{"category": &f.report.Category, "place": &f.report.Place,
+		"subject": &f.report.Subject, "description": &f.report.Description, "email": &f.report.Email}
+	cut, err := readParts(mr, func(name, value string) {
+		if target, ok := fields[name]; ok {
+			*target = value
+		}
+	}, func(part *multipart.Part) error {
+		if part.FormName() != "files" {
+			return nil
+		}
+		f.filesSent = true
+		err := uploads.Receive(part.FileName(), part)
+		var refused *reports.FieldError
+		if errors.As(err, &refused) {
+			f.fileErrs = append(f.fileErrs, refused)
+			return nil
+		}
+		return err
+	})
+	if cut {
 		f.filesSent = true
 		f.fileErrs = append(f.fileErrs, &reports.FieldError{Field: reports.FieldFiles, Code: reports.CodeTotalTooBig})
 	}
+	return f, err
+}
+
+// readParts reads a multipart form streamed after its CSRF token
+// (multipartToken), part by part as it arrives: each text field through
+// field, each chosen file through file (a file input left empty is not a
+// file). cut says the request was cut short by its size limit, by the
+// stream or by what file returned: what came before is kept. A stream that
+// is not a valid multipart form is a bad request; any other error from file
+// stops the reading.
+func readParts(mr *multipart.Reader, field func(name, value string), file func(part *multipart.Part) error) (cut bool, err error) {
 	for {
 		part, err := mr.NextPart()
 		switch {
 		case errors.Is(err, io.EOF):
-			return f, nil
+			return false, nil
 		case isTooLarge(err):
-			tooBig()
-			return f, nil
+			return true, nil
 		case err != nil:
-			return f, errBadRequest
+			return false, errBadRequest
 		}
-		if part.FormName() == "files" {
+		if isFilePart(part) {
 			if part.FileName() == "" {
 				continue // the input, with no file chosen
 			}
-			f.filesSent = true
-			err := uploads.Receive(part.FileName(), part)
-			var refused *reports.FieldError
-			switch {
-			case errors.As(err, &refused):
-				f.fileErrs = append(f.fileErrs, refused)
-			case isTooLarge(err):
-				tooBig()
-				return f, nil
-			case err != nil:
-				return f, err
+			if err := file(part); isTooLarge(err) {
+				return true, nil
+			} else if err != nil {
+				return false, err
 			}
 			continue
 		}
-		var target *string
-		switch part.FormName() {
-		case "category":
-			target = &f.report.Category
-		case "place":
-			target = &f.report.Place
-		case "subject":
-			target = &f.report.Subject
-		case "description":
-			target = &f.report.Description
-		case "email":
-			target = &f.report.Email
-		default:
-			continue // NextPart skips what is left of it
+		v, err := readField(part)
+		if isTooLarge(err) {
+			return true, nil
+		} else if err != nil {
+			return false, errBadRequest
 		}
-		if *target, err = readField(part); err != nil {
-			if isTooLarge(err) {
-				return f, nil
-			}
-			return f, errBadRequest
-		}
+		field(part.FormName(), v)
 	}
+}
+
+// isFilePart reports whether a multipart part comes from a file input
+// (its Content-Disposition has a filename, even an empty one).
+func isFilePart(part *multipart.Part) bool {
+	_, params, err := mime.ParseMediaType(part.Header.Get("Content-Disposition"))
+	_, ok := params["filename"]
+	return err == nil && ok
 }
 
 // readField reads a text field: at most maxTextField bytes, as valid UTF-8.
