@@ -438,3 +438,23 @@ func TestCanMove_TheLifecycle(t *testing.T) {
 		}
 	}
 }
+
+func TestSubmit_DropsFileIDsThatAreNotTheApplications(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ctx := context.Background()
+	d, _ := f.svc.StartDraft(ctx, f.verdemare, f.mario, "segnalazione-disservizio", "it")
+	for i, v := range reportAnswers {
+		if i == 2 {
+			v = forms.Values{"wants_reply": {"no"}, "photos": {"00000000-0000-4000-8000-000000000001"}}
+		}
+		f.svc.SaveStep(ctx, f.verdemare, f.mario, d.Reference, i, v)
+	}
+	r, err := f.svc.Submit(ctx, f.verdemare, f.mario, d.Reference, []string{"privacy"})
+	if err != nil || r.Status != applications.Submitted {
+		t.Fatalf("submit: %v %s %v", err, r.Status, r.Errors)
+	}
+	if got := r.Answers["photos"]; len(got) != 0 {
+		t.Errorf("a file id of no file of the application was kept: %v", got)
+	}
+}

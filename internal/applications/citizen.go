@@ -249,9 +249,7 @@ func (s *Service) Submit(ctx context.Context, tenantID, personID, reference stri
 			r.Errors = errs
 			return nil
 		}
-		if err := keepOwnFiles(ctx, tx, &a, d.Form, answers); err != nil {
-			return err
-		}
+		keepOwnFiles(d, answers)
 		due := workdays.Calendar{PatronDay: patron}.Due(now, maxDays, workdays.Kind(daysKind))
 		a.Answers, a.DaysKind, a.DueOn = answers, daysKind, &due
 		if office := d.Form.OfficeFor(answers); office != "" {
@@ -278,27 +276,16 @@ func (s *Service) Submit(ctx context.Context, tenantID, personID, reference stri
 	return r, err
 }
 
-// keepOwnFiles drops from the answers any file id that is not one of this
-// application's own files: a hidden input can be edited, a file of
-// another application must never be referenced.
-func keepOwnFiles(ctx context.Context, tx pgx.Tx, a *Application, f forms.Form, answers forms.Values) error {
-	keys := f.FileKeys(answers)
-	if len(keys) == 0 {
-		return nil
+// keepOwnFiles drops from the answers any file id that is not one of the
+// citizen's files of this application: a hidden input can be edited, a
+// file of another application must never be referenced.
+func keepOwnFiles(d Filled, answers forms.Values) {
+	own := func(id string) bool {
+		return slices.ContainsFunc(d.Files, func(f File) bool { return f.ID == id && f.Owner == "citizen" })
 	}
-	rows, err := tx.Query(ctx, `SELECT id::text FROM application_files WHERE tenant_id = $1 AND application_id = $2 AND owner = 'citizen'`,
-		a.TenantID, a.ID)
-	if err != nil {
-		return err
+	for _, key := range d.Form.FileKeys(answers) {
+		answers[key] = slices.DeleteFunc(answers[key], func(id string) bool { return !own(id) })
 	}
-	own, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return err
-	}
-	for _, key := range keys {
-		answers[key] = slices.DeleteFunc(answers[key], func(id string) bool { return !slices.Contains(own, id) })
-	}
-	return nil
 }
 
 // Statuses a personal-area filter shows, by the filter's name.
