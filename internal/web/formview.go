@@ -67,7 +67,7 @@ func (m fieldMapper) errorMessage(f forms.Form, e forms.FieldError) string {
 	if e.Code == "" {
 		return e.Message.In(m.l.Lang)
 	}
-	fl, _ := fieldOf(f, e.Key)
+	fl, _ := f.FieldFor(e.Key)
 	var args []any
 	for _, name := range []string{"min", "max", "name", "limit"} {
 		p, ok := e.Params[name]
@@ -88,27 +88,6 @@ func (m fieldMapper) errorMessage(f forms.Form, e forms.FieldError) string {
 		}
 	}
 	return msg
-}
-
-// fieldOf finds the field an error key names, looking inside groups.
-func fieldOf(f forms.Form, key string) (forms.Field, bool) {
-	parts := strings.Split(key, ".")
-	for _, s := range f.Steps {
-		for _, fl := range s.Fields {
-			if fl.ID != parts[0] {
-				continue
-			}
-			if fl.Type == forms.TypeGroup && len(parts) >= 3 {
-				for _, sub := range fl.Fields {
-					if sub.ID == parts[2] {
-						return sub, true
-					}
-				}
-			}
-			return fl, true
-		}
-	}
-	return forms.Field{}, false
 }
 
 func (m fieldMapper) field(fl forms.Field, key string) views.FormField {
