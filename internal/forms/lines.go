@@ -29,16 +29,8 @@ func (it SummaryItem) Lines() []string {
 func (f Form) FileKeys(v Values) []string {
 	var out []string
 	for key := range v {
-		id, _, _ := strings.Cut(key, ".")
-		for _, s := range f.Steps {
-			for _, fl := range s.Fields {
-				if fl.ID != id {
-					continue
-				}
-				if at, ok := fieldAt(fl, key); ok && at.Type == TypeFile {
-					out = append(out, key)
-				}
-			}
+		if fl, ok := f.FieldFor(key); ok && fl.Type == TypeFile {
+			out = append(out, key)
 		}
 	}
 	return out
@@ -48,12 +40,9 @@ func (f Form) FileKeys(v Values) []string {
 // the address; for a field of a group item, that field.
 func (f Form) FieldFor(key string) (Field, bool) {
 	id, _, _ := strings.Cut(key, ".")
-	for _, s := range f.Steps {
-		for _, fl := range s.Fields {
-			if fl.ID == id {
-				return fieldAt(fl, key)
-			}
-		}
+	fl, ok := f.field(id)
+	if !ok {
+		return Field{}, false
 	}
-	return Field{}, false
+	return fieldAt(fl, key)
 }
