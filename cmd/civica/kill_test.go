@@ -356,7 +356,6 @@ func inTenant(t *testing.T, pool *pgxpool.Pool, tenantID string, fn func(pgx.Tx)
 	}
 }
 
-
 func freePort(t *testing.T) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
