@@ -156,9 +156,12 @@ const pagesAlias = "{nb}"
 func newDocument(r Receipt, o options) *fpdf.Fpdf {
 	p := fpdf.New(fpdf.OrientationPortrait, fpdf.UnitMillimeter, fpdf.PageSizeA4, "")
 	p.SetCompression(!o.uncompressed)
-	p.AddUTF8FontFromBytes("sans", "", sansRegular)
-	p.AddUTF8FontFromBytes("sans", "B", sansBold)
-	p.AddUTF8FontFromBytes("mono", "", mono)
+	// fpdf writes into the font bytes it is given while subsetting them, so
+	// each document gets its own copy: sharing the embedded ones made a
+	// second receipt differ from the first, and concurrent renders race.
+	p.AddUTF8FontFromBytes("sans", "", bytes.Clone(sansRegular))
+	p.AddUTF8FontFromBytes("sans", "B", bytes.Clone(sansBold))
+	p.AddUTF8FontFromBytes("mono", "", bytes.Clone(mono))
 	p.SetMargins(margin, margin, margin)
 	p.SetAutoPageBreak(true, bottom)
 	p.SetCellMargin(0)
