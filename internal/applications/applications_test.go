@@ -265,7 +265,7 @@ func TestIntegration_StopsAndResumesTheClock(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
 	ref := f.submitted(t)
-	clerk := applications.Actor{Kind: applications.ActorStaff, ID: "CNTPLA80A12H501T", Name: "Paolo Conti"}
+	clerk := applications.Clerk{FiscalCode: "CNTPLA80A12H501T", Name: "Paolo Conti"}
 	if err := f.svc.TakeInCharge(ctx, f.verdemare, ref, 0, clerk); !errors.Is(err, applications.ErrNotAllowed) {
 		t.Errorf("taken in charge before registration: %v", err)
 	}

@@ -57,7 +57,8 @@ func (s *Service) ForPerson(ctx context.Context, tenantID, personID, reference s
 func events(ctx context.Context, tx pgx.Tx, a Application, withNotes bool) ([]Event, error) {
 	rows, err := tx.Query(ctx, `SELECT seq, kind, coalesce(from_status, ''), coalesce(to_status, ''), actor_kind, actor_name,
 			message, CASE WHEN $3 THEN note ELSE '' END, reply_by, at
-		FROM application_events WHERE tenant_id = $1 AND application_id = $2 ORDER BY seq`, a.TenantID, a.ID, withNotes)
+		FROM application_events WHERE tenant_id = $1 AND application_id = $2 AND ($3 OR NOT kind = ANY($4))
+		ORDER BY seq`, a.TenantID, a.ID, withNotes, internalEvents)
 	if err != nil {
 		return nil, err
 	}

@@ -86,7 +86,10 @@ func (s *Service) transition(ctx context.Context, tx pgx.Tx, a *Application, to 
 	}
 	if _, err := tx.Exec(ctx, `UPDATE applications SET status = $3, submitted_at = $4, expires_at = $5, taken_at = $6,
 			due_on = $7, suspended_at = $8, decided_at = $9, revision = revision + 1, updated_at = $10,
-			answers = $11, days_kind = $12
+			answers = $11, days_kind = $12,
+			(applicant_name, applicant_fiscal_code) = (SELECT coalesce(max(p.given_name || ' ' || p.family_name), applicant_name),
+				coalesce(max(p.fiscal_code), applicant_fiscal_code)
+				FROM people p WHERE $3 = 'submitted' AND p.tenant_id = $1 AND p.id = applications.person_id)
 		WHERE tenant_id = $1 AND id = $2`,
 		a.TenantID, a.ID, a.Status, a.SubmittedAt, a.ExpiresAt, a.TakenAt, a.DueOn, a.SuspendedAt, a.DecidedAt, now,
 		a.Answers, a.DaysKind); err != nil {
@@ -142,7 +145,7 @@ func (s *Service) addEvent(ctx context.Context, tx pgx.Tx, a *Application, kind 
 // everything but what they did themselves (their own messages and
 // answers), which the page shows them at once.
 func notifies(kind string) bool {
-	return kind != EventMessageFromCitizen && kind != EventIntegration
+	return kind != EventMessageFromCitizen && kind != EventIntegration && !slices.Contains(internalEvents, kind)
 }
 
 // calendarOf is the working-day calendar of the application's comune.

@@ -37,7 +37,7 @@ func TestMyApplicationsInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	apps := s.App.Applications
-	clerk := applications.Actor{Kind: applications.ActorStaff, ID: "CNTPLA80A01H294X", Name: "Paolo Conti"}
+	clerk := applications.Clerk{FiscalCode: "CNTPLA80A12H501T", Name: "Paolo Conti"}
 
 	// waiting sends an application and has the office ask for more.
 	waiting := func(t *testing.T) string {

@@ -59,6 +59,10 @@ type StaffMember struct {
 	FiscalCode string `yaml:"fiscal_code"`
 	Name       string `yaml:"name"`
 	Role       string `yaml:"role"`
+	// Offices are the offices whose applications a clerk or office
+	// manager works on (slugs of the catalogue's offices); an admin
+	// reaches every office.
+	Offices []string `yaml:"offices,omitempty"`
 }
 
 var (
@@ -177,6 +181,13 @@ func LoadBundle(dir string) (Bundle, error) {
 			problems = append(problems, "catalogue:\n    "+strings.ReplaceAll(err.Error(), "\n", "\n    "))
 		}
 		b.Catalogue = &c
+		for i, m := range b.Staff {
+			for _, o := range m.Offices {
+				if !slices.ContainsFunc(c.Offices, func(x catalog.Office) bool { return x.Slug == o }) {
+					bad("staff[%d].offices: %q is not an office of the catalogue", i, o)
+				}
+			}
+		}
 	}
 	if len(problems) > 0 {
 		return b, fmt.Errorf("%s:\n  %w", file, errors.New(strings.Join(problems, "\n  ")))

@@ -120,8 +120,10 @@ func Export(ctx context.Context, store *Store, catalogue *catalog.Store, slug, d
 func (s *Store) staff(ctx context.Context, tenantID string) ([]StaffMember, error) {
 	var out []StaffMember
 	err := db.InTenant(ctx, s.pool, tenantID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT fiscal_code, display_name, role FROM staff_members
-			WHERE tenant_id = $1 ORDER BY fiscal_code`, tenantID)
+		rows, err := tx.Query(ctx, `SELECT m.fiscal_code, m.display_name, m.role,
+				(SELECT array_agg(o.office_slug ORDER BY o.office_slug) FROM staff_offices o
+					WHERE o.tenant_id = m.tenant_id AND o.fiscal_code = m.fiscal_code)
+			FROM staff_members m WHERE m.tenant_id = $1 ORDER BY m.fiscal_code`, tenantID)
 		if err != nil {
 			return err
 		}

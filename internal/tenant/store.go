@@ -139,6 +139,17 @@ func (s *Store) Import(ctx context.Context, b Bundle) (Tenant, error) {
 				return fmt.Errorf("catalogue: %w", err)
 			}
 		}
+		// Offices after the catalogue, which creates them.
+		for _, m := range b.Staff {
+			if _, err := tx.Exec(ctx, `DELETE FROM staff_offices WHERE tenant_id = $1 AND fiscal_code = $2
+				AND NOT office_slug = ANY(coalesce($3::text[], '{}'))`, id, m.FiscalCode, m.Offices); err != nil {
+				return fmt.Errorf("staff %s offices: %w", m.FiscalCode, err)
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO staff_offices (tenant_id, fiscal_code, office_slug)
+				SELECT $1, $2, unnest(coalesce($3::text[], '{}')) ON CONFLICT DO NOTHING`, id, m.FiscalCode, m.Offices); err != nil {
+				return fmt.Errorf("staff %s offices: %w", m.FiscalCode, err)
+			}
+		}
 		return nil
 	})
 	if err != nil {

@@ -39,7 +39,7 @@ const (
 )
 
 // clerk is who acts for the office in these tests.
-var clerk = applications.Actor{Kind: applications.ActorStaff, ID: "CNTPLA80A01H294X", Name: "Paolo Conti"}
+var clerk = applications.Clerk{FiscalCode: "CNTPLA80A12H501T", Name: "Paolo Conti"}
 
 func setupMyApps(t *testing.T) myApps {
 	t.Helper()

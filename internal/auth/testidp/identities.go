@@ -92,6 +92,27 @@ func DefaultIdentities() []Identity {
 			Note: "Comune admin, Comune di Roccasole",
 		},
 		{
+			ID: "marco-gallo", Kind: KindStaff,
+			GivenName: "Marco", FamilyName: "Gallo", FiscalCode: "GLLMRC72D21H501W",
+			Email: "marco.gallo@example.it", Phone: "+393330000011",
+			BirthDate: "1972-04-21", PlaceOfBirth: "H501",
+			Note: "Office manager, Città di Verdemare",
+		},
+		{
+			ID: "luigi-fontana", Kind: KindStaff,
+			GivenName: "Luigi", FamilyName: "Fontana", FiscalCode: "FNTLGU85C02A944Y",
+			Email: "luigi.fontana@example.it", Phone: "+393330000012",
+			BirthDate: "1985-03-02", PlaceOfBirth: "A944",
+			Note: "Clerk (polizia locale, scuola), Città di Verdemare",
+		},
+		{
+			ID: "anna-costa", Kind: KindStaff,
+			GivenName: "Anna", FamilyName: "Costa", FiscalCode: "CSTNNA79M54F205V",
+			Email: "anna.costa@example.it", Phone: "+393330000013",
+			BirthDate: "1979-08-14", PlaceOfBirth: "F205",
+			Note: "Office manager, Comune di Roccasole",
+		},
+		{
 			ID: "elena-ricci", Kind: KindStaff,
 			GivenName: "Elena", FamilyName: "Ricci", FiscalCode: "RCCLNE88R67A944M",
 			Email: "elena.ricci@example.it", Phone: "+393330000010",

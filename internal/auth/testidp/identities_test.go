@@ -14,8 +14,8 @@ func TestDefaultIdentities(t *testing.T) {
 	t.Parallel()
 
 	identities := testidp.DefaultIdentities()
-	if len(identities) != 10 {
-		t.Fatalf("got %d identities, want 10", len(identities))
+	if len(identities) != 13 {
+		t.Fatalf("got %d identities, want 13", len(identities))
 	}
 	idPattern := regexp.MustCompile(`^[a-z]+-[a-z]+$`)
 	seen := map[string]bool{}
