@@ -32,6 +32,8 @@ type ErrorPage struct {
 type LoginPage struct {
 	SPIDURL string
 	CIEURL  string
+	// StaffURL is the desk's door, on a comune's site; "" elsewhere.
+	StaffURL string
 }
 
 // LoginFailedPage is shown when a login came back without a valid identity.

@@ -77,7 +77,10 @@ type App struct {
 	Pool         *pgxpool.Pool
 	Files        storage.Store // the files people sent
 	Applications *applications.Service
-	logger       *slog.Logger
+	// Tenants resolves hosts to comuni; Invalidate it after changing a
+	// comune behind the server's back (tests do).
+	Tenants *tenant.Registry
+	logger  *slog.Logger
 }
 
 // Domain is what both the web server and the job workers work with.
@@ -190,9 +193,10 @@ func New(cfg Config, pool *pgxpool.Pool) (*App, error) {
 	sessions.Cookie.Secure = cfg.SecureCookies
 
 	tenantStore := tenant.NewStore(pool)
+	a.Tenants = tenant.NewRegistry(tenantStore, cfg.PlatformURL.Hostname(), 30*time.Second)
 	deps := web.Deps{
 		Pool:         pool,
-		Tenants:      tenant.NewRegistry(tenantStore, cfg.PlatformURL.Hostname(), 30*time.Second),
+		Tenants:      a.Tenants,
 		Store:        tenantStore,
 		Messages:     messages,
 		Sessions:     sessions,

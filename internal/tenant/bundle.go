@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -40,6 +41,8 @@ type Bundle struct {
 	} `yaml:"branding"`
 	Contacts Contacts      `yaml:"contacts"`
 	Staff    []StaffMember `yaml:"staff"`
+	// StaffLogin is the comune's own issuer for its staff, if it has one.
+	StaffLogin StaffLogin `yaml:"staff_login,omitempty"`
 
 	PrimaryColor string `yaml:"-"`
 	Logo         []byte `yaml:"-"`
@@ -130,6 +133,14 @@ func LoadBundle(dir string) (Bundle, error) {
 	for _, h := range b.Hosts {
 		if !hostPattern.MatchString(h) {
 			bad("hosts: %q is not a host name", h)
+		}
+	}
+	if l := b.StaffLogin; l != (StaffLogin{}) {
+		if u, err := url.Parse(l.Issuer); err != nil || u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			bad("staff_login.issuer %q: an https URL without query or fragment", l.Issuer)
+		}
+		if strings.TrimSpace(l.ClientID) == "" {
+			bad("staff_login.client_id: required with an issuer")
 		}
 	}
 	if b.PatronSaintDay != "" && !dayPattern.MatchString(b.PatronSaintDay) {

@@ -68,6 +68,7 @@ func Export(ctx context.Context, store *Store, catalogue *catalog.Store, slug, d
 		PatronSaintDay: t.PatronSaintDay,
 		Contacts:       t.Contacts,
 		Staff:          staff,
+		StaffLogin:     t.StaffLogin,
 	}
 	b.Branding.PrimaryColor = t.PrimaryColor
 	b.Branding.Logo = "logo" + ext

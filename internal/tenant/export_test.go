@@ -68,7 +68,9 @@ func readState(t *testing.T, pool *pgxpool.Pool, slug string) state {
 		t.Fatal(err)
 	}
 	err = db.InTenant(ctx, pool, tn.ID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT fiscal_code || ' ' || display_name || ' ' || role FROM staff_members ORDER BY fiscal_code`)
+		rows, err := tx.Query(ctx, `SELECT m.fiscal_code || ' ' || m.display_name || ' ' || m.role || ' ' ||
+			coalesce((SELECT string_agg(o.office_slug, ',' ORDER BY o.office_slug) FROM staff_offices o WHERE o.fiscal_code = m.fiscal_code), '')
+			FROM staff_members m ORDER BY m.fiscal_code`)
 		if err != nil {
 			return err
 		}
@@ -145,6 +147,11 @@ func testRoundTrip(t *testing.T, slug string) {
 	pool := dbtest.New(t)
 	store := tenant.NewStore(pool)
 	if _, err := tenant.ImportDir(ctx, store, demoBundles); err != nil {
+		t.Fatal(err)
+	}
+	// A staff issuer of its own, as an admin would configure it.
+	if _, err := pool.Exec(ctx, `UPDATE tenants SET staff_oidc_issuer = 'https://login.comune.example/realms/staff',
+		staff_oidc_client_id = 'civica-desk' WHERE slug = $1`, slug); err != nil {
 		t.Fatal(err)
 	}
 	before := readState(t, pool, slug)

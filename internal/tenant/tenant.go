@@ -36,7 +36,21 @@ type Tenant struct {
 	Contacts       Contacts
 	PatronSaintDay string // MM-DD, the comune's local holiday
 	Hosts          []string
+	// StaffLogin is the comune's own OpenID Connect issuer for its staff;
+	// zero when staff log in through the platform's provider (SPID/CIE).
+	StaffLogin StaffLogin
 }
+
+// StaffLogin is an OpenID Connect issuer a comune runs for its staff (its
+// Keycloak, its Active Directory), where Civica is registered as ClientID
+// and authenticates with private_key_jwt like everywhere else.
+type StaffLogin struct {
+	Issuer   string `yaml:"issuer"`
+	ClientID string `yaml:"client_id"`
+}
+
+// Configured reports whether the comune has its own staff issuer.
+func (l StaffLogin) Configured() bool { return l.Issuer != "" }
 
 // Contacts are the comune's public contacts, shown in the footer.
 type Contacts struct {

@@ -31,7 +31,15 @@ const (
 type loginState struct {
 	Request oidcrp.AuthRequest `json:"request"`
 	Next    string             `json:"next"`
+	// Staff: the login started at the desk's door (/scrivania/accedi):
+	// it goes to the comune's own staff issuer when it has one, and only
+	// its staff get in.
+	Staff bool `json:"staff,omitempty"`
 }
+
+// sessStaffIssuer marks a session that logged in at the comune's own staff
+// issuer, so that logging out revokes the token there.
+const sessStaffIssuer = "staff_issuer"
 
 // clientFor is the relying party of the host the request came to. Per the
 // SPID/CIE aggregator model each comune has its own client id,
@@ -44,6 +52,32 @@ func (s *Server) clientFor(c echo.Context) *oidcrp.Client {
 		RedirectURL: s.cfg.PlatformURL.Scheme + "://" + req.Host + "/accedi/callback",
 		Key:         s.deps.RPKey,
 	}
+}
+
+// staffClientFor is the relying party for a staff login: at the comune's
+// own issuer when it has one (registered there as its client id), else the
+// same as every other login.
+func (s *Server) staffClientFor(c echo.Context) *oidcrp.Client {
+	client := s.clientFor(c)
+	t, ok := c.Get(ctxTenant).(tenant.Tenant)
+	if !ok || !t.StaffLogin.Configured() {
+		return client
+	}
+	p, ok := s.staffIssuers.Load(t.StaffLogin.Issuer)
+	if !ok {
+		p, _ = s.staffIssuers.LoadOrStore(t.StaffLogin.Issuer, oidcrp.NewProvider(t.StaffLogin.Issuer, nil))
+	}
+	client.Provider = p.(*oidcrp.Provider)
+	client.ClientID = t.StaffLogin.ClientID
+	return client
+}
+
+// loginClient is the relying party a login in progress started with.
+func (s *Server) loginClient(c echo.Context, staff bool) *oidcrp.Client {
+	if staff {
+		return s.staffClientFor(c)
+	}
+	return s.clientFor(c)
 }
 
 func (s *Server) clientID(t any) string {
@@ -101,15 +135,33 @@ func (s *Server) loginPage(c echo.Context) error {
 	ch.Title = ch.T("login.heading")
 	ch.Feedback = nil
 	ch.Breadcrumbs = []views.Crumb{{Label: ch.T("login.heading")}}
-	return s.render(c, http.StatusOK, views.Login(ch, views.LoginPage{SPIDURL: "/accedi/spid" + q, CIEURL: "/accedi/cie" + q}))
+	page := views.LoginPage{SPIDURL: "/accedi/spid" + q, CIEURL: "/accedi/cie" + q}
+	if _, ok := c.Get(ctxTenant).(tenant.Tenant); ok {
+		page.StaffURL = "/scrivania/accedi"
+	}
+	return s.render(c, http.StatusOK, views.Login(ch, page))
 }
 
 // startLogin sends the browser to the identity provider, keeping the login's
 // secrets (state, nonce, PKCE verifier) in the session.
 func (s *Server) startLogin(c echo.Context) error {
+	return s.beginLogin(c, false)
+}
+
+// startStaffLogin is the desk's door: staff log in at their comune's own
+// issuer when it has one (tenant.StaffLogin), through SPID/CIE otherwise.
+func (s *Server) startStaffLogin(c echo.Context) error {
+	return s.beginLogin(c, true)
+}
+
+func (s *Server) beginLogin(c echo.Context, staff bool) error {
 	ctx := c.Request().Context()
-	st := loginState{Request: oidcrp.NewAuthRequest(oidcrp.ACRSpidL2), Next: safeNext(c.QueryParam("next"))}
-	target, err := s.clientFor(c).AuthCodeURL(ctx, st.Request)
+	next := safeNext(c.QueryParam("next"))
+	if staff && next == "/" {
+		next = "/scrivania"
+	}
+	st := loginState{Request: oidcrp.NewAuthRequest(oidcrp.ACRSpidL2), Next: next, Staff: staff}
+	target, err := s.loginClient(c, staff).AuthCodeURL(ctx, st.Request)
 	if err != nil {
 		s.deps.Logger.WarnContext(ctx, "login: provider unavailable", "error", err)
 		return s.loginFailed(c, http.StatusBadGateway, "login.failed.unavailable", st.Next)
@@ -147,7 +199,7 @@ func (s *Server) loginCallback(c echo.Context) error {
 		log.WarnContext(ctx, "login callback with wrong state", "error", err)
 		return s.loginFailed(c, http.StatusBadRequest, "login.failed.state", st.Next)
 	}
-	client := s.clientFor(c)
+	client := s.loginClient(c, st.Staff)
 	id, accessToken, err := client.Exchange(ctx, q.Get("code"), st.Request)
 	if err != nil {
 		log.WarnContext(ctx, "login exchange failed", "error", err)
@@ -167,6 +219,10 @@ func (s *Server) loginCallback(c echo.Context) error {
 	case err != nil:
 		return err
 	}
+	if st.Staff && p.Kind != auth.KindStaff {
+		log.WarnContext(ctx, "desk login by someone who is not staff", "fiscal_code", id.FiscalCode)
+		return s.loginFailed(c, http.StatusForbidden, "login.failed.not_staff", "/")
+	}
 	// A new token at every login, so a session id planted before it is worthless.
 	if err := s.deps.Sessions.RenewToken(ctx); err != nil {
 		return err
@@ -177,6 +233,9 @@ func (s *Server) loginCallback(c echo.Context) error {
 	}
 	s.deps.Sessions.Put(ctx, sessPrincipal, string(pj))
 	s.deps.Sessions.Put(ctx, sessAccess, accessToken)
+	if st.Staff {
+		s.deps.Sessions.Put(ctx, sessStaffIssuer, true)
+	}
 	log.InfoContext(ctx, "login", "kind", p.Kind, "person", p.PersonID)
 	next := st.Next
 	if next == "/" && p.Kind != auth.KindCitizen {
@@ -208,7 +267,7 @@ func (s *Server) loginFailed(c echo.Context, status int, reason, next string) er
 func (s *Server) logout(c echo.Context) error {
 	ctx := c.Request().Context()
 	if tok := s.deps.Sessions.GetString(ctx, sessAccess); tok != "" {
-		if err := s.clientFor(c).Revoke(ctx, tok); err != nil {
+		if err := s.loginClient(c, s.deps.Sessions.GetBool(ctx, sessStaffIssuer)).Revoke(ctx, tok); err != nil {
 			s.deps.Logger.WarnContext(ctx, "logout: revoke at provider failed", "error", err)
 		}
 	}

@@ -206,7 +206,11 @@ func (s *Server) requireKind(kinds ...auth.Kind) echo.MiddlewareFunc {
 		return func(c echo.Context) error {
 			p, ok := c.Get(ctxPrincipal).(auth.Principal)
 			if !ok {
-				return c.Redirect(http.StatusSeeOther, "/accedi?next="+url.QueryEscape(c.Request().URL.RequestURI()))
+				door := "/accedi"
+				if !slices.Contains(kinds, auth.KindCitizen) && c.Get(ctxTenant) != nil {
+					door = "/scrivania/accedi" // pages only staff use: the desk's own door
+				}
+				return c.Redirect(http.StatusSeeOther, door+"?next="+url.QueryEscape(c.Request().URL.RequestURI()))
 			}
 			if !slices.Contains(kinds, p.Kind) {
 				return errForbidden

@@ -46,6 +46,7 @@ func (s *Server) routes() {
 	site.GET("/accedi/spid", s.startLogin)
 	site.GET("/accedi/cie", s.startLogin)
 	site.GET("/accedi/callback", s.loginCallback)
+	site.GET("/scrivania/accedi", s.startStaffLogin, s.requireComune)
 	site.POST("/esci", s.logout)
 	site.GET("/area-personale", s.personalArea, s.requireComune, s.requireKind(auth.KindCitizen, auth.KindStaff))
 	site.GET("/scrivania", s.desk, s.requireKind(auth.KindStaff, auth.KindPlatformAdmin))

@@ -79,6 +79,9 @@ type Server struct {
 	// buffers recycles page buffers: pages are tens of KB, and rendering
 	// each into a fresh, growing buffer showed in profiles.
 	buffers sync.Pool
+	// staffIssuers holds, by issuer URL, the providers of the comuni
+	// that log their staff in through their own issuer.
+	staffIssuers sync.Map // string → *oidcrp.Provider
 }
 
 // New builds the server and its routes.
