@@ -51,6 +51,10 @@ func runDev(ctx context.Context, cfg config) error {
 	// Only comuni not yet in the database: what their admins changed since
 	// survives a restart (`civica tenant import tenants` applies the files).
 	list, err := tenant.ImportMissing(ctx, tenant.NewStore(pool), "tenants")
+	if err == nil {
+		// Work for the desk: a few reports in each new comune.
+		err = seedDemoApplications(ctx, pool, list, cfg.FilesDir)
+	}
 	pool.Close()
 	if err != nil {
 		return err
