@@ -14,9 +14,9 @@ test: deps-test build
 	$(GO) vet ./...
 	$(BIN) devdb -- $(GO) test -count=1 ./...
 
-## bench: load the comune home page and a baseline handler on one server, print both and their ratio
+## bench: pages, submissions and the desk at 1M applications, each against a baseline in the same run
 bench: deps-run build
-	$(BIN) bench
+	$(BIN) bench -apps 1000000
 
 build:
 	@mkdir -p .build

@@ -35,19 +35,22 @@ func runBench(ctx context.Context, args []string) error {
 	target := fs.String("url", "", "base URL of a running server (default: start one)")
 	host := fs.String("host", "", "Host header of the comune (default verdemare.<server host>)")
 	comuni := fs.Int("comuni", 1000, "comuni in the database for the search target (own server only)")
+	apps := fs.Int("apps", 0, "applications to generate over 100 comuni for the desk's queue benchmark (own server only; 0: skip)")
+	explain := fs.Bool("explain", false, "print EXPLAIN (ANALYZE, BUFFERS) of the desk's queue queries (with -apps)")
+	deskOnly := fs.Bool("desk-only", false, "measure only the desk (with -apps)")
 	if err := fs.Parse(args); err != nil {
 		return exitCode(2)
 	}
 	base := *target
-	dbURL := ""
+	dbURL, superURL := "", ""
 	var server *os.Process
 	if base == "" {
-		stop, url, database, proc, err := startBenchServer(ctx, *comuni)
+		stop, url, database, super, proc, err := startBenchServer(ctx, *comuni)
 		if err != nil {
 			return err
 		}
 		defer stop()
-		base, dbURL, server = url, database, proc
+		base, dbURL, superURL, server = url, database, super, proc
 	}
 	if *host == "" {
 		u, _ := http.NewRequest("GET", base, nil)
@@ -60,6 +63,14 @@ func runBench(ctx context.Context, args []string) error {
 	client := &http.Client{Transport: transport, Timeout: 10 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
+	if *apps > 0 && superURL != "" {
+		if err := benchDesk(ctx, base, *host, dbURL, superURL, *apps, *duration, *explain); err != nil {
+			return err
+		}
+		if *deskOnly {
+			return nil
+		}
+	}
 	fmt.Printf("bench: %d connections, %s per target, comune host %s\n", *concurrency, *duration, *host)
 	load(ctx, client, base+"/", *host, *concurrency, 2*time.Second) // warm-up
 	baseline := load(ctx, client, base+"/healthz", *host, *concurrency, *duration)
@@ -134,26 +145,26 @@ func load(ctx context.Context, client *http.Client, url, host string, n int, d t
 
 // startBenchServer starts a private PostgreSQL in a temporary folder, loads
 // the demo comuni and runs `civica serve` against it on a free port.
-func startBenchServer(ctx context.Context, comuni int) (func(), string, string, *os.Process, error) {
+func startBenchServer(ctx context.Context, comuni int) (func(), string, string, string, *os.Process, error) {
 	dir, err := os.MkdirTemp("", "civica-bench-")
 	if err != nil {
-		return nil, "", "", nil, err
+		return nil, "", "", "", nil, err
 	}
 	cluster, err := devdb.Start(ctx, dir+"/pg")
 	if err != nil {
-		return nil, "", "", nil, err
+		return nil, "", "", "", nil, err
 	}
 	cleanup := func() { _ = cluster.Stop(); _ = os.RemoveAll(dir) }
 	cfg, err := loadConfig()
 	if err != nil {
 		cleanup()
-		return nil, "", "", nil, err
+		return nil, "", "", "", nil, err
 	}
 	cfg.DatabaseURL = cluster.URL()
 	pool, err := openDB(ctx, cfg)
 	if err != nil {
 		cleanup()
-		return nil, "", "", nil, err
+		return nil, "", "", "", nil, err
 	}
 	err = db.Migrate(ctx, pool)
 	if err == nil {
@@ -165,24 +176,24 @@ func startBenchServer(ctx context.Context, comuni int) (func(), string, string, 
 	}
 	if err != nil {
 		cleanup()
-		return nil, "", "", nil, err
+		return nil, "", "", "", nil, err
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		cleanup()
-		return nil, "", "", nil, err
+		return nil, "", "", "", nil, err
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
 	self, err := os.Executable()
 	if err != nil {
 		cleanup()
-		return nil, "", "", nil, err
+		return nil, "", "", "", nil, err
 	}
 	logFile, err := os.Create(dir + "/serve.log")
 	if err != nil {
 		cleanup()
-		return nil, "", "", nil, err
+		return nil, "", "", "", nil, err
 	}
 	cmd := exec.Command(self, "serve")
 	cmd.Env = append(os.Environ(),
@@ -193,7 +204,7 @@ func startBenchServer(ctx context.Context, comuni int) (func(), string, string, 
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		cleanup()
-		return nil, "", "", nil, err
+		return nil, "", "", "", nil, err
 	}
 	stop := func() {
 		_ = cmd.Process.Signal(os.Interrupt)
@@ -208,12 +219,12 @@ func startBenchServer(ctx context.Context, comuni int) (func(), string, string, 
 		if err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
-				return stop, url, cluster.URL(), cmd.Process, nil
+				return stop, url, cluster.URL(), cluster.SuperuserURL("civica"), cmd.Process, nil
 			}
 		}
 		if time.Now().After(deadline) {
 			stop()
-			return nil, "", "", nil, errors.New("bench server did not become ready in 30 s")
+			return nil, "", "", "", nil, errors.New("bench server did not become ready in 30 s")
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

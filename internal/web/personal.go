@@ -38,28 +38,3 @@ func (s *Server) personalArea(c echo.Context) error {
 	}
 	return s.render(c, http.StatusOK, views.PersonalArea(ch, page))
 }
-
-// desk is the staff's landing page; the work queue comes later.
-func (s *Server) desk(c echo.Context) error {
-	p := c.Get(ctxPrincipal).(auth.Principal)
-	ch := s.chrome(c, "")
-	ch.Title = ch.T("desk.heading")
-	ch.Feedback = nil
-	ch.Breadcrumbs = []views.Crumb{{Label: ch.T("desk.heading")}}
-	page := views.DeskPage{Name: p.Name()}
-	if p.Kind == auth.KindPlatformAdmin {
-		page.Role = ch.T("role.platform_admin")
-	} else {
-		page.Role = ch.T("role." + p.Role)
-	}
-	if t, ok := c.Get(ctxTenant).(tenant.Tenant); ok {
-		page.Comune = t.Name
-	}
-	if p.Kind == auth.KindStaff && p.Role == auth.RoleAdmin {
-		page.Links = []views.Crumb{
-			{Label: ch.T("admin.services.heading"), URL: "/amministrazione/servizi"},
-			{Label: ch.T("ratings.heading"), URL: "/amministrazione/valutazioni"},
-		}
-	}
-	return s.render(c, http.StatusOK, views.Desk(ch, page))
-}
