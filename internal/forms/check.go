@@ -73,6 +73,11 @@ func (f Form) Check() []string {
 	for ri, r := range f.Rules {
 		c.rule(fmt.Sprintf("rule %d", ri+1), r)
 	}
+	switch f.OnIntegrationExpiry {
+	case "", ExpiryResume, ExpiryReject:
+	default:
+		c.add("on_integration_expiry", fmt.Sprintf("%q: one of %s, %s", f.OnIntegrationExpiry, ExpiryResume, ExpiryReject))
+	}
 	if r := f.Route; r != nil {
 		fl, ok := f.field(r.Field)
 		switch {

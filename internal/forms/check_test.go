@@ -18,6 +18,7 @@ func TestCheck_ReportsEachProblemWithWhereItIs(t *testing.T) {
 		want   string
 	}{
 		{"DuplicateStepID", func(f *Form) { f.Steps[1].ID = "applicant" }, "step applicant: id used by another step"},
+		{"UnknownIntegrationExpiryRule", func(f *Form) { f.OnIntegrationExpiry = "close" }, `on_integration_expiry: "close": one of resume, reject`},
 		{"BadStepID", func(f *Form) { f.Steps[0].ID = "Applicant" }, `step Applicant: id "Applicant" must match`},
 		{"DuplicateFieldIDAcrossSteps", func(f *Form) { f.Steps[1].Fields[1].ID = "phone" }, "step household, field phone: id already used in step applicant"},
 		{"DuplicateFieldIDInGroup", func(f *Form) { f.Steps[1].Fields[0].Fields[1].ID = "name" }, "group members, field name: id already used in the group"},

@@ -77,7 +77,19 @@ type Form struct {
 	// Route sends the application to another office than the service's,
 	// by an answer: a report about public lighting to public works.
 	Route *Route `yaml:"route" json:"route,omitempty"`
+	// OnIntegrationExpiry is what happens when the citizen lets an
+	// integration request's reply deadline pass: the office goes on with
+	// what it has ("resume", the default when empty) or the application
+	// is rejected ("reject"). An application follows the rule of the
+	// version it was sent with.
+	OnIntegrationExpiry string `yaml:"on_integration_expiry" json:"on_integration_expiry,omitempty"`
 }
+
+// Integration expiry rules.
+const (
+	ExpiryResume = "resume"
+	ExpiryReject = "reject"
+)
 
 // Route maps the answers of one select or radio field to offices (by
 // slug); an answer not listed, or an office the comune does not have,
