@@ -33,7 +33,9 @@ import (
 	"github.com/civica/civica/internal/auth/oidcrp"
 	"github.com/civica/civica/internal/auth/testidp"
 	"github.com/civica/civica/internal/catalog"
+	"github.com/civica/civica/internal/desk"
 	"github.com/civica/civica/internal/feedback"
+	"github.com/civica/civica/internal/insight"
 	"github.com/civica/civica/internal/jobs"
 	"github.com/civica/civica/internal/locale"
 	"github.com/civica/civica/internal/notify"
@@ -127,9 +129,18 @@ func Workers(cfg Config, pool *pgxpool.Pool, catalog *locale.Catalog, d *Domain)
 	river.AddWorker(w, &notify.EmailWorker{Pool: pool, Mailer: cfg.Mailer})
 	river.AddWorker(w, &applications.RegisterWorker{Service: d.Applications})
 	river.AddWorker(w, &applications.ReceiptWorker{Service: d.Applications, Catalog: catalog, Files: d.Files})
+	river.AddWorker(w, &applications.OutcomeWorker{Service: d.Applications, Catalog: catalog})
 	river.AddWorker(w, &applications.NotifyWorker{Pool: pool, Catalog: catalog, PortalURL: func(slug string) string {
 		return ComuneURL(cfg.PlatformURL, slug)
 	}})
+	workflow := &applications.Workflow{Service: d.Applications, Catalog: catalog, PortalURL: func(slug string) string {
+		return ComuneURL(cfg.PlatformURL, slug)
+	}}
+	river.AddWorker(w, &applications.WorkflowSweepWorker{Workflow: workflow})
+	river.AddWorker(w, &applications.DeadlineWarningsWorker{Workflow: workflow})
+	river.AddWorker(w, &applications.IntegrationExpiryWorker{Workflow: workflow})
+	river.AddWorker(w, &applications.DraftPurgeWorker{Workflow: workflow})
+	river.AddWorker(w, &applications.RegisterWatchWorker{Workflow: workflow})
 	return w
 }
 
@@ -162,6 +173,10 @@ func PeriodicJobs() []*river.PeriodicJob {
 		river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
 			func() (river.JobArgs, *river.InsertOpts) { return auth.SessionCleanupArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true}),
+		// Deadline warnings, integration expiry, draft purge, failing
+		// registrations: each comune's jobs, enqueued every hour.
+		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return applications.WorkflowSweepArgs{}, nil }, nil),
 	}
 }
 
@@ -206,6 +221,8 @@ func New(cfg Config, pool *pgxpool.Pool) (*App, error) {
 		Feedback:     feedback.NewStore(pool),
 		Reports:      reports.NewStore(pool, a.Files),
 		Applications: domain.Applications,
+		Desk:         desk.New(pool),
+		Insight:      insight.New(pool, jobClient),
 		OIDC:         oidcrp.NewProvider(cfg.OIDCIssuer, &http.Client{Timeout: 10 * time.Second}),
 		RPKey:        cfg.RPKey,
 		Logger:       cfg.Logger,

@@ -43,6 +43,9 @@ type Bundle struct {
 	Staff    []StaffMember `yaml:"staff"`
 	// StaffLogin is the comune's own issuer for its staff, if it has one.
 	StaffLogin StaffLogin `yaml:"staff_login,omitempty"`
+	// DeadlineWarningDays: how many days before a legal deadline the desk
+	// warns (1–60; DefaultDeadlineWarningDays when absent).
+	DeadlineWarningDays int `yaml:"deadline_warning_days,omitempty"`
 
 	PrimaryColor string `yaml:"-"`
 	Logo         []byte `yaml:"-"`
@@ -143,6 +146,9 @@ func LoadBundle(dir string) (Bundle, error) {
 			bad("staff_login.client_id: required with an issuer")
 		}
 	}
+	if d := b.DeadlineWarningDays; d != 0 && (d < 1 || d > 60) {
+		bad("deadline_warning_days %d: between 1 and 60", d)
+	}
 	if b.PatronSaintDay != "" && !dayPattern.MatchString(b.PatronSaintDay) {
 		bad("patron_saint_day %q: MM-DD", b.PatronSaintDay)
 	}
@@ -204,6 +210,13 @@ func LoadBundle(dir string) (Bundle, error) {
 		return b, fmt.Errorf("%s:\n  %w", file, errors.New(strings.Join(problems, "\n  ")))
 	}
 	return b, nil
+}
+
+func (b Bundle) deadlineWarningDays() int {
+	if b.DeadlineWarningDays == 0 {
+		return DefaultDeadlineWarningDays
+	}
+	return b.DeadlineWarningDays
 }
 
 // StandardDir is the folder, beside the comuni's bundles, of the standard

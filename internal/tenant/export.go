@@ -70,6 +70,9 @@ func Export(ctx context.Context, store *Store, catalogue *catalog.Store, slug, d
 		Staff:          staff,
 		StaffLogin:     t.StaffLogin,
 	}
+	if t.DeadlineWarningDays != DefaultDeadlineWarningDays {
+		b.DeadlineWarningDays = t.DeadlineWarningDays
+	}
 	b.Branding.PrimaryColor = t.PrimaryColor
 	b.Branding.Logo = "logo" + ext
 

@@ -151,7 +151,7 @@ func testRoundTrip(t *testing.T, slug string) {
 	}
 	// A staff issuer of its own, as an admin would configure it.
 	if _, err := pool.Exec(ctx, `UPDATE tenants SET staff_oidc_issuer = 'https://login.comune.example/realms/staff',
-		staff_oidc_client_id = 'civica-desk' WHERE slug = $1`, slug); err != nil {
+		staff_oidc_client_id = 'civica-desk', deadline_warning_days = 3 WHERE slug = $1`, slug); err != nil {
 		t.Fatal(err)
 	}
 	before := readState(t, pool, slug)

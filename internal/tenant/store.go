@@ -23,7 +23,7 @@ func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
 
 const tenantColumns = `t.id::text, t.slug, t.name, t.istat_code, t.ipa_code, t.fiscal_code, t.status,
 	t.languages, t.primary_color, t.logo_type, t.contacts, coalesce(t.patron_saint_day, ''),
-	coalesce(t.staff_oidc_issuer, ''), coalesce(t.staff_oidc_client_id, ''),
+	coalesce(t.staff_oidc_issuer, ''), coalesce(t.staff_oidc_client_id, ''), t.deadline_warning_days,
 	coalesce((SELECT array_agg(h.host ORDER BY h.host) FROM tenant_hosts h WHERE h.tenant_id = t.id), '{}')`
 
 func scanTenant(row pgx.Row) (Tenant, error) {
@@ -31,7 +31,7 @@ func scanTenant(row pgx.Row) (Tenant, error) {
 	var contacts []byte
 	err := row.Scan(&t.ID, &t.Slug, &t.Name, &t.ISTATCode, &t.IPACode, &t.FiscalCode, &t.Status,
 		&t.Languages, &t.PrimaryColor, &t.LogoType, &contacts, &t.PatronSaintDay,
-		&t.StaffLogin.Issuer, &t.StaffLogin.ClientID, &t.Hosts)
+		&t.StaffLogin.Issuer, &t.StaffLogin.ClientID, &t.DeadlineWarningDays, &t.Hosts)
 	if err != nil {
 		return Tenant{}, err
 	}
@@ -94,18 +94,20 @@ func (s *Store) Import(ctx context.Context, b Bundle) (Tenant, error) {
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `
 			INSERT INTO tenants (slug, name, istat_code, ipa_code, fiscal_code, status, languages,
-				primary_color, logo, logo_type, contacts, patron_saint_day, staff_oidc_issuer, staff_oidc_client_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, nullif($12, ''), nullif($13, ''), nullif($14, ''))
+				primary_color, logo, logo_type, contacts, patron_saint_day, staff_oidc_issuer, staff_oidc_client_id,
+				deadline_warning_days)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, nullif($12, ''), nullif($13, ''), nullif($14, ''), $15)
 			ON CONFLICT (slug) DO UPDATE SET
 				name = excluded.name, istat_code = excluded.istat_code, ipa_code = excluded.ipa_code,
 				fiscal_code = excluded.fiscal_code, status = excluded.status, languages = excluded.languages,
 				primary_color = excluded.primary_color, logo = excluded.logo, logo_type = excluded.logo_type,
 				contacts = excluded.contacts, patron_saint_day = excluded.patron_saint_day,
-				staff_oidc_issuer = excluded.staff_oidc_issuer, staff_oidc_client_id = excluded.staff_oidc_client_id, updated_at = now()
+				staff_oidc_issuer = excluded.staff_oidc_issuer, staff_oidc_client_id = excluded.staff_oidc_client_id,
+				deadline_warning_days = excluded.deadline_warning_days, updated_at = now()
 			RETURNING id::text`,
 			b.Slug, b.Name, b.ISTATCode, b.IPACode, b.FiscalCode, b.Status, b.Languages,
 			strings.ToLower(b.PrimaryColor), b.Logo, b.LogoType, contacts, b.PatronSaintDay,
-			b.StaffLogin.Issuer, b.StaffLogin.ClientID).Scan(&id)
+			b.StaffLogin.Issuer, b.StaffLogin.ClientID, b.deadlineWarningDays()).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("upsert tenant: %w", err)
 		}

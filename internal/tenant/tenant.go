@@ -39,7 +39,13 @@ type Tenant struct {
 	// StaffLogin is the comune's own OpenID Connect issuer for its staff;
 	// zero when staff log in through the platform's provider (SPID/CIE).
 	StaffLogin StaffLogin
+	// DeadlineWarningDays is how many days before an application's legal
+	// deadline its clerk and the office's managers are warned.
+	DeadlineWarningDays int
 }
+
+// DefaultDeadlineWarningDays is the warning a comune gets unless it says.
+const DefaultDeadlineWarningDays = 5
 
 // StaffLogin is an OpenID Connect issuer a comune runs for its staff (its
 // Keycloak, its Active Directory), where Civica is registered as ClientID

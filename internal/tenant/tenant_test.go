@@ -72,6 +72,7 @@ branding: {primary_color: blue, logo: ../logo.svg}
 staff:
   - {fiscal_code: RSSMRA85T10H501X, name: "", role: boss}
 staff_login: {issuer: "http://idp.example/realms/x?debug=1", client_id: ""}
+deadline_warning_days: 90
 `)
 	_, err := tenant.LoadBundle(dir)
 	if err == nil {
@@ -79,7 +80,7 @@ staff_login: {issuer: "http://idp.example/realms/x?debug=1", client_id: ""}
 	}
 	for _, want := range []string{"slug", "name", "istat_code", "ipa_code", "fiscal_code", "status", `"fr" is not supported`,
 		"hosts", "patron_saint_day", "primary_color", "branding.logo", "staff[0].fiscal_code", "staff[0].name", "staff[0].role",
-		"staff_login.issuer", "staff_login.client_id"} {
+		"staff_login.issuer", "staff_login.client_id", "deadline_warning_days"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("no problem reported about %s in:\n%v", want, err)
 		}

@@ -207,8 +207,10 @@ func (s *Server) requireKind(kinds ...auth.Kind) echo.MiddlewareFunc {
 			p, ok := c.Get(ctxPrincipal).(auth.Principal)
 			if !ok {
 				door := "/accedi"
-				if !slices.Contains(kinds, auth.KindCitizen) && c.Get(ctxTenant) != nil {
-					door = "/scrivania/accedi" // pages only staff use: the desk's own door
+				if t, ok := c.Get(ctxTenant).(tenant.Tenant); ok && t.StaffLogin.Configured() && !slices.Contains(kinds, auth.KindCitizen) {
+					// Pages only staff use, in a comune whose staff log in
+					// at its own issuer: straight to the desk's door.
+					door = "/scrivania/accedi"
 				}
 				return c.Redirect(http.StatusSeeOther, door+"?next="+url.QueryEscape(c.Request().URL.RequestURI()))
 			}

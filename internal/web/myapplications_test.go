@@ -38,8 +38,13 @@ const (
 	lockedService       = "permesso-di-costruire"
 )
 
-// clerk is who acts for the office in these tests.
-var clerk = applications.Clerk{FiscalCode: "CNTPLA80A12H501T", Name: "Paolo Conti"}
+// clerk is who acts for the office in these tests (anagrafe, urp,
+// lavori-pubblici, ambiente); officeAdmin is the comune admin, who works on
+// every office (lockedService belongs to sue).
+var (
+	clerk       = applications.Clerk{FiscalCode: "CNTPLA80A12H501T", Name: "Paolo Conti"}
+	officeAdmin = applications.Clerk{FiscalCode: "GRCSRA75P48H501B", Name: "Sara Greco"}
+)
 
 func setupMyApps(t *testing.T) myApps {
 	t.Helper()
@@ -145,12 +150,17 @@ func (w myApps) in(t *testing.T, service string, to applications.Status) string 
 	if to == applications.Registered {
 		return ref
 	}
-	must(w.apps.TakeInCharge(ctx, w.tenant, ref, 0, clerk))
+	// Paolo works on anagrafe, not on sue: there the admin acts.
+	office := clerk
+	if service == lockedService {
+		office = officeAdmin
+	}
+	must(w.apps.TakeInCharge(ctx, w.tenant, ref, 0, office))
 	switch to {
 	case applications.AwaitingIntegration:
-		must(w.apps.RequestIntegration(ctx, w.tenant, ref, 0, clerk, "Allega la copia del documento d'identità.", time.Now().AddDate(0, 0, 10)))
+		must(w.apps.RequestIntegration(ctx, w.tenant, ref, 0, office, "Allega la copia del documento d'identità.", time.Now().AddDate(0, 0, 10)))
 	case applications.Accepted, applications.Rejected:
-		must(w.apps.Decide(ctx, w.tenant, ref, 0, clerk, to == applications.Accepted, "Esito della verifica."))
+		must(w.apps.Decide(ctx, w.tenant, ref, 0, office, to == applications.Accepted, "Esito della verifica."))
 	}
 	return ref
 }

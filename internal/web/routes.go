@@ -49,7 +49,7 @@ func (s *Server) routes() {
 	site.GET("/scrivania/accedi", s.startStaffLogin, s.requireComune)
 	site.POST("/esci", s.logout)
 	site.GET("/area-personale", s.personalArea, s.requireComune, s.requireKind(auth.KindCitizen, auth.KindStaff))
-	site.GET("/scrivania", s.desk, s.requireKind(auth.KindStaff, auth.KindPlatformAdmin))
+	s.deskQueueRoutes(site)
 
 	site.GET("/servizi", s.services, s.requireComune)
 	site.GET("/servizi.json", s.servicesJSON, s.requireComune)
@@ -77,6 +77,8 @@ func (s *Server) routes() {
 	e.POST("/area-personale/pratiche/:ref/passo/:n", s.saveStep, s.language, s.resolveTenant, s.session,
 		s.multipartStep, s.csrf(), s.requireComune, s.requireKind(auth.KindCitizen))
 	s.myApplicationRoutes(site, e)
+	s.deskAdminRoutes(site)
+	s.deskApplicationRoutes(site, e)
 	comuneAdmin := []echo.MiddlewareFunc{s.requireComune, s.requireKind(auth.KindStaff), s.requireRole(auth.RoleAdmin)}
 	site.GET("/amministrazione/servizi", s.adminServices, comuneAdmin...)
 	site.GET("/amministrazione/servizi/:slug", s.editService, comuneAdmin...)

@@ -24,7 +24,9 @@ import (
 	"github.com/civica/civica/internal/auth"
 	"github.com/civica/civica/internal/auth/oidcrp"
 	"github.com/civica/civica/internal/catalog"
+	"github.com/civica/civica/internal/desk"
 	"github.com/civica/civica/internal/feedback"
+	"github.com/civica/civica/internal/insight"
 	"github.com/civica/civica/internal/locale"
 	"github.com/civica/civica/internal/notify"
 	"github.com/civica/civica/internal/reports"
@@ -60,6 +62,11 @@ type Deps struct {
 	Reports   *reports.Store
 	// Applications runs online applications.
 	Applications *applications.Service
+	// Desk reads the clerks' work queue and keeps their saved filters.
+	Desk *desk.Desk
+	// Insight reads dashboards, processing times, the audit log and the
+	// comune's jobs.
+	Insight *insight.Store
 	// OIDC is the provider every login goes through, with the key the
 	// relying parties sign with.
 	OIDC    *oidcrp.Provider

@@ -84,13 +84,17 @@ func TestStaffLogin_AtTheComunesOwnIssuer(t *testing.T) {
 	}
 }
 
-// Without an issuer of its own, the desk's door is SPID/CIE at the
-// platform's provider.
+// Without an issuer of its own, the desk's pages send staff to the login
+// page, which shows the desk's door: SPID/CIE at the platform's provider.
 func TestStaffLogin_WithoutAnIssuerOfItsOwn(t *testing.T) {
 	t.Parallel()
 	s := browsertest.Start(t)
 	c := s.Client(t)
-	picker := browsertest.Get(t, c, s.ComuneURL("roccasole")+"/scrivania")
+	login := browsertest.Get(t, c, s.ComuneURL("roccasole")+"/scrivania")
+	if login.URL.Path != "/accedi" || !strings.Contains(login.Body, `href="/scrivania/accedi"`) {
+		t.Fatalf("the desk sent staff to %s, want the login page with the desk's door", login.URL)
+	}
+	picker := browsertest.Get(t, c, s.ComuneURL("roccasole")+"/scrivania/accedi")
 	if picker.Status != http.StatusOK || !strings.HasPrefix(picker.URL.Path, "/idp/") {
 		t.Fatalf("the desk sent staff to %s (%d), want the platform's provider", picker.URL, picker.Status)
 	}
