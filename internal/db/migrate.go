@@ -54,10 +54,14 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 
 // RiverGrants are the statements, run after River's migrations, that let
 // tenant transactions (running as TenantRole) enqueue jobs with InsertTx.
-// UPDATE is needed because River's insert upserts on its unique key.
+// UPDATE is needed because River's insert upserts on its unique key. The
+// index finds a comune's jobs (every job carries its tenant_id), for the
+// admins' jobs page and the workflow's watch on registrations, without
+// reading every comune's.
 func RiverGrants() []string {
 	return []string{
 		"GRANT SELECT, INSERT, UPDATE ON river_job TO " + TenantRole,
 		"GRANT USAGE ON SEQUENCE river_job_id_seq TO " + TenantRole,
+		"CREATE INDEX IF NOT EXISTS river_job_tenant ON river_job ((args->>'tenant_id'), kind, state)",
 	}
 }
