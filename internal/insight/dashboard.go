@@ -144,7 +144,11 @@ func (s *Store) Dashboard(ctx context.Context, tenantID, fiscalCode, lang string
 		if err != nil {
 			return err
 		}
-		rows, err = tx.Query(ctx, `SELECT a.service_slug, a.office_slug,
+		// One row per service, whatever offices its applications were
+		// routed to (a report goes to its category's office): grouping by
+		// office too would give a service several rows, each overwriting
+		// the figures of the one before.
+		rows, err = tx.Query(ctx, `SELECT a.service_slug, min(a.office_slug),
 				coalesce(s.card->'title'->>$6, s.card->'title'->>'it', a.service_slug),
 				count(*), count(a.due_on),
 				count(*) FILTER (WHERE (a.decided_at AT TIME ZONE 'Europe/Rome')::date <= a.due_on),
@@ -153,7 +157,7 @@ func (s *Store) Dashboard(ctx context.Context, tenantID, fiscalCode, lang string
 			LEFT JOIN services s ON s.tenant_id = a.tenant_id AND s.slug = a.service_slug
 			WHERE a.tenant_id = $1 AND a.status IN ('accepted', 'rejected') AND a.decided_at > $4 AND a.decided_at <= $5
 				AND ($2 OR a.office_slug = ANY($3))
-			GROUP BY 1, 2, 3`, tenantID, d.AllOffices, d.Offices, d.From, d.To, lang)
+			GROUP BY 1, 3`, tenantID, d.AllOffices, d.Offices, d.From, d.To, lang)
 		if err != nil {
 			return err
 		}
