@@ -227,11 +227,25 @@ func (s *Server) dashboard(c echo.Context) error {
 	if err != nil {
 		return insightError(err)
 	}
+	names, err := s.officeNames(c.Request().Context(), t.ID, l.Lang)
+	if err != nil {
+		return err
+	}
+	officeName := func(slug string) string {
+		if n := names[slug]; n != "" {
+			return n
+		}
+		return slug
+	}
+	offices := make([]string, len(d.Offices))
+	for i, o := range d.Offices {
+		offices[i] = officeName(o)
+	}
 	ch.Title = ch.T("dashboard.heading")
 	ch.Feedback = nil
 	ch.Breadcrumbs = []views.Crumb{{Label: ch.T("desk.heading"), URL: "/scrivania"}, {Label: ch.T("dashboard.heading")}}
 	page := views.DashboardPage{
-		Scope:  ch.T("dashboard.scope.offices", "offices", strings.Join(d.Offices, ", ")),
+		Scope:  ch.T("dashboard.scope.offices", "offices", strings.Join(offices, ", ")),
 		Period: ch.T("dashboard.period", "from", l.Date(d.From), "to", l.Date(d.To)),
 		OnTime: views.BarChart{ID: "chart-on-time", Title: ch.T("dashboard.chart.on_time"), Desc: ch.T("dashboard.chart.on_time_desc")},
 		Median: views.BarChart{ID: "chart-median", Title: ch.T("dashboard.chart.median"), Desc: ch.T("dashboard.chart.median_desc")},
@@ -246,7 +260,7 @@ func (s *Server) dashboard(c echo.Context) error {
 	var onTime, median []chartValue
 	maxMedian := 0.0
 	for _, svc := range d.Services {
-		row := views.DashboardRow{Service: svc.Title, Office: svc.Office, Open: svc.Open(), Decided: svc.Decided, OnTime: "—", Median: "—"}
+		row := views.DashboardRow{Service: svc.Title, Office: officeName(svc.Office), Open: svc.Open(), Decided: svc.Decided, OnTime: "—", Median: "—"}
 		for _, n := range svc.ByStatus {
 			row.Closed += n
 		}

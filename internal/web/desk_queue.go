@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -37,8 +38,11 @@ type deskLink struct {
 // deskLinks are the desk's other pages. A page of the desk (audit log,
 // jobs, dashboards…) adds its line here, with the staff roles that see it.
 var deskLinks = []deskLink{
+	{label: "dashboard.heading", url: dashboardPath, roles: []string{auth.RoleAdmin, auth.RoleOfficeManager}},
 	{label: "admin.services.heading", url: "/amministrazione/servizi", roles: []string{auth.RoleAdmin}},
 	{label: "ratings.heading", url: "/amministrazione/valutazioni", roles: []string{auth.RoleAdmin}},
+	{label: "audit.heading", url: auditPath, roles: []string{auth.RoleAdmin}},
+	{label: "jobs.heading", url: jobsPath, roles: []string{auth.RoleAdmin}},
 }
 
 // sessQueueNotice holds, until the queue shows it, what the last desk
@@ -134,13 +138,9 @@ func (s *Server) renderQueue(c echo.Context, filter desk.Filter, errs []desk.Fie
 	if err != nil {
 		return err
 	}
-	offices, err := s.deps.Catalogue.Offices(ctx, t.ID)
+	officeNames, err := s.officeNames(ctx, t.ID, l.Lang)
 	if err != nil {
 		return err
-	}
-	officeNames := map[string]string{}
-	for _, o := range offices {
-		officeNames[o.Slug] = o.Name.In(l.Lang)
 	}
 
 	page := views.DeskQueuePage{
@@ -531,4 +531,17 @@ func deskNoticeView(l *locale.Localizer, n deskNotice) *views.DeskNotice {
 		v.Failures = append(v.Failures, l.T("desk.assign.failed."+f.Code, "reference", f.Reference))
 	}
 	return v
+}
+
+// officeNames are the comune's offices' names in lang, by slug.
+func (s *Server) officeNames(ctx context.Context, tenantID, lang string) (map[string]string, error) {
+	offices, err := s.deps.Catalogue.Offices(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[string]string, len(offices))
+	for _, o := range offices {
+		names[o.Slug] = o.Name.In(lang)
+	}
+	return names, nil
 }
