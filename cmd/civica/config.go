@@ -53,6 +53,19 @@ type config struct {
 	// CIVICA_MAIL_FROM: the SMTP server email goes through; without it,
 	// development keeps email in an outbox page.
 	SMTP notify.SMTPMailer
+	// CIVICA_SMS_URL and CIVICA_SMS_TOKEN(_FILE): the SMS provider (the
+	// JSON API of notify.SMSClient), platform-wide; without it there is no
+	// SMS channel (kept in the outbox in development).
+	SMS *notify.SMSClient
+	// CIVICA_IO_URL (default https://api.io.pagopa.it/api/v1),
+	// CIVICA_IO_KEY(_FILE): the subscription key of a platform-wide IO
+	// service, and CIVICA_IO_KEYS(_FILE): "slug=key,…", each comune's own
+	// IO service, which wins. Without any key there is no App IO channel.
+	IO *notify.IOSender
+	// CIVICA_RATE_LIMITS: messages per second per channel for each worker
+	// process, "email=50,sms=10,io=20" (these are the defaults; 0 is
+	// unlimited).
+	RateLimits map[notify.Channel]notify.RateLimit
 	// CIVICA_JOB_RESCUE_AFTER (5m): how long a job may run before it is
 	// taken for lost (its worker was killed) and run again.
 	JobRescueAfter time.Duration
@@ -177,6 +190,53 @@ func loadConfig() (config, error) {
 	if c.SMTP.Addr == "" && !dev {
 		bad("CIVICA_SMTP_ADDR is required in production: citizens are told by email what happens to their applications")
 	}
+	if u := os.Getenv("CIVICA_SMS_URL"); u != "" {
+		token, err := secret("CIVICA_SMS_TOKEN")
+		if err != nil {
+			bad("%v", err)
+		}
+		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "https" && pu.Scheme != "http") || pu.Host == "" {
+			bad("CIVICA_SMS_URL=%q: an http(s) URL", u)
+		}
+		c.SMS = &notify.SMSClient{BaseURL: u, Token: token}
+	}
+	ioKey, err := secret("CIVICA_IO_KEY")
+	if err != nil {
+		bad("%v", err)
+	}
+	ioKeys, err := secret("CIVICA_IO_KEYS")
+	if err != nil {
+		bad("%v", err)
+	}
+	if ioKey != "" || ioKeys != "" {
+		c.IO = &notify.IOSender{Client: notify.IOClient{BaseURL: env("CIVICA_IO_URL", "https://api.io.pagopa.it/api/v1")},
+			DefaultKey: ioKey, Keys: map[string]string{}}
+		for _, pair := range strings.Split(ioKeys, ",") {
+			if pair = strings.TrimSpace(pair); pair == "" {
+				continue
+			}
+			slug, key, ok := strings.Cut(pair, "=")
+			if !ok || slug == "" || key == "" {
+				bad("CIVICA_IO_KEYS: %q is not slug=key", pair)
+				continue
+			}
+			c.IO.Keys[strings.TrimSpace(slug)] = strings.TrimSpace(key)
+		}
+	}
+	c.RateLimits = map[notify.Channel]notify.RateLimit{}
+	for _, pair := range strings.Split(os.Getenv("CIVICA_RATE_LIMITS"), ",") {
+		if pair = strings.TrimSpace(pair); pair == "" {
+			continue
+		}
+		ch, v, _ := strings.Cut(pair, "=")
+		perSecond, err := strconv.ParseFloat(v, 64)
+		channel := notify.Channel(strings.TrimSpace(ch))
+		if err != nil || perSecond < 0 || (channel != notify.ChannelEmail && channel != notify.ChannelSMS && channel != notify.ChannelIO) {
+			bad("CIVICA_RATE_LIMITS: %q is not channel=messages per second (email, sms, io)", pair)
+			continue
+		}
+		c.RateLimits[channel] = notify.RateLimit{PerSecond: perSecond, Burst: max(1, int(perSecond*2))}
+	}
 	if len(problems) > 0 {
 		return c, errors.New("configuration:\n  " + strings.Join(problems, "\n  "))
 	}
@@ -196,6 +256,13 @@ func (c config) appConfig(logger *slog.Logger, rpKey *rsa.PrivateKey) app.Config
 	if c.SMTP.Addr != "" {
 		ac.Mailer = c.SMTP
 	}
+	if c.SMS != nil {
+		ac.SMS = *c.SMS
+	}
+	if c.IO != nil {
+		ac.IO = *c.IO
+	}
+	ac.RateLimits = c.RateLimits
 	return ac
 }
 

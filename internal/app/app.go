@@ -66,7 +66,17 @@ type Config struct {
 	// Scanner checks uploads for malware; nil scans nothing.
 	Scanner attachments.Scanner
 	// Mailer sends email; nil keeps it in the development outbox.
-	Mailer notify.Mailer
+	Mailer notify.Sender
+	// SMS and IO send text messages and App IO messages (notify.SMSClient,
+	// notify.IOSender); nil has no such channel. Without a Mailer
+	// (development) every channel without a sender keeps its messages in
+	// the outbox page; otherwise a message on such a channel goes to the
+	// person's next channel.
+	SMS notify.Sender
+	IO  notify.Sender
+	// RateLimits per channel for the delivery jobs of this process; nil
+	// is notify.DefaultRateLimit.
+	RateLimits map[notify.Channel]notify.RateLimit
 	// JobRescueAfter is how long a job may run before it is taken for
 	// lost and run again (a worker killed mid-job); zero is 5 minutes.
 	JobRescueAfter time.Duration
@@ -126,7 +136,7 @@ func Workers(cfg Config, pool *pgxpool.Pool, catalog *locale.Catalog, d *Domain)
 	w := river.NewWorkers()
 	river.AddWorker(w, &notify.WelcomeWorker{Pool: pool, Catalog: catalog})
 	river.AddWorker(w, &auth.SessionCleanupWorker{Pool: pool})
-	river.AddWorker(w, &notify.EmailWorker{Pool: pool, Mailer: cfg.Mailer})
+	river.AddWorker(w, &notify.DeliveryWorker{Deliverer: NewDeliverer(cfg, pool, catalog)})
 	river.AddWorker(w, &applications.RegisterWorker{Service: d.Applications})
 	river.AddWorker(w, &applications.ReceiptWorker{Service: d.Applications, Catalog: catalog, Files: d.Files})
 	river.AddWorker(w, &applications.OutcomeWorker{Service: d.Applications, Catalog: catalog})
@@ -142,6 +152,20 @@ func Workers(cfg Config, pool *pgxpool.Pool, catalog *locale.Catalog, d *Domain)
 	river.AddWorker(w, &applications.DraftPurgeWorker{Workflow: workflow})
 	river.AddWorker(w, &applications.RegisterWatchWorker{Workflow: workflow})
 	return w
+}
+
+// NewDeliverer builds what sends notifications on their channels.
+func NewDeliverer(cfg Config, pool *pgxpool.Pool, catalog *locale.Catalog) *notify.Deliverer {
+	senders := map[notify.Channel]notify.Sender{}
+	for c, s := range map[notify.Channel]notify.Sender{notify.ChannelEmail: cfg.Mailer, notify.ChannelSMS: cfg.SMS, notify.ChannelIO: cfg.IO} {
+		if s != nil {
+			senders[c] = s
+		}
+	}
+	return notify.NewDeliverer(pool, catalog, notify.DelivererConfig{
+		Senders: senders, Outbox: cfg.Mailer == nil, RateLimits: cfg.RateLimits, Logger: cfg.Logger,
+		PortalURL: func(slug string) string { return ComuneURL(cfg.PlatformURL, slug) },
+	})
 }
 
 // ComuneURL is the address of a comune's portal on the platform's domain:
@@ -223,6 +247,8 @@ func New(cfg Config, pool *pgxpool.Pool) (*App, error) {
 		Applications: domain.Applications,
 		Desk:         desk.New(pool),
 		Insight:      insight.New(pool, jobClient),
+		Contacts:     notify.NewContacts(pool, notify.QueuedVerifications{Inserter: jobClient, SMS: notify.QueuedSMS{Inserter: jobClient}}, messages),
+		DevOutbox:    cfg.Mailer == nil,
 		OIDC:         oidcrp.NewProvider(cfg.OIDCIssuer, &http.Client{Timeout: 10 * time.Second}),
 		RPKey:        cfg.RPKey,
 		Logger:       cfg.Logger,

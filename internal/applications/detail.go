@@ -1,7 +1,9 @@
 package applications
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -9,14 +11,15 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/civica/civica/internal/db"
+	"github.com/civica/civica/internal/notify"
 )
 
 // Notification is a message Civica sent about an application, on one
 // channel.
 type Notification struct {
-	Channel string // "inbox" or "email"
+	Channel string // inbox, email, sms, io
 	Subject string
-	Status  string // inbox: "delivered"; email: queued, sent, outbox, failed
+	Status  string // inbox: "delivered"; others: a notify delivery status
 	At      time.Time
 }
 
@@ -81,14 +84,33 @@ func files(ctx context.Context, tx pgx.Tx, a Application) ([]File, error) {
 
 func notifications(ctx context.Context, tx pgx.Tx, a Application) ([]Notification, error) {
 	rows, err := tx.Query(ctx, `SELECT 'inbox', subject, 'delivered', created_at FROM inbox_messages
-			WHERE tenant_id = $1 AND application_id = $2
-		UNION ALL
-		SELECT 'email', subject, status, created_at FROM email_messages WHERE tenant_id = $1 AND application_id = $2
-		ORDER BY 4, 1 DESC`, a.TenantID, a.ID)
+			WHERE tenant_id = $1 AND application_id = $2`, a.TenantID, a.ID)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[Notification])
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Notification])
+	if err != nil {
+		return nil, err
+	}
+	sent, err := notify.ApplicationDeliveries(ctx, tx, a.TenantID, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range sent {
+		out = append(out, Notification{Channel: string(d.Channel), Subject: d.Subject, Status: d.Status, At: d.CreatedAt})
+	}
+	// Oldest first; at the same moment the inbox before the other channels.
+	slices.SortStableFunc(out, func(x, y Notification) int {
+		if c := x.At.Compare(y.At); c != 0 {
+			return c
+		}
+		return cmp.Compare(channelOrder(x.Channel), channelOrder(y.Channel))
+	})
+	return out, nil
+}
+
+func channelOrder(c string) int {
+	return slices.Index([]string{"inbox", "io", "sms", "email"}, c)
 }
 
 // MaxMessage is the longest message, in characters, between a citizen and

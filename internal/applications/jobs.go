@@ -250,9 +250,13 @@ type NotifyArgs struct {
 // Kind names the job in River.
 func (NotifyArgs) Kind() string { return "application_notify" }
 
-// NotifyWorker tells the citizen of an event in their inbox and by email
-// (when an address is known), in the application's language. Idempotent:
-// both carry the event's dedup key, so a retried job sends nothing twice.
+// NotifyWorker tells the citizen of an event, in the application's
+// language, through notify.Notify: always in their inbox, and on the
+// first channel they chose for their applications (email unless they
+// chose otherwise), falling back to the next ones. An application with
+// no person behind it is told by email at its contact address.
+// Idempotent: the message's key is the event's, so a retried job sends
+// nothing twice.
 type NotifyWorker struct {
 	river.WorkerDefaults[NotifyArgs]
 	Pool    *pgxpool.Pool
@@ -262,54 +266,46 @@ type NotifyWorker struct {
 	PortalURL func(slug string) string
 }
 
-// Work writes the inbox message and queues the email in one transaction.
+// Work notifies in one transaction.
 func (w *NotifyWorker) Work(ctx context.Context, job *river.Job[NotifyArgs]) error {
 	a := job.Args
 	client := river.ClientFromContext[pgx.Tx](ctx)
 	return db.InTenant(ctx, w.Pool, a.TenantID, func(tx pgx.Tx) error {
-		var ref, lang, personID, email, comune, slug, protocol string
+		var ref, lang, personID, contactEmail, comune, slug, protocol string
 		var card catalog.Service
 		var ev Event
 		err := tx.QueryRow(ctx, `SELECT ap.reference, ap.language, coalesce(ap.person_id::text, ''),
-				coalesce(nullif(p.email, ''), ap.contact_email), t.name, t.slug, coalesce(s.card, '{}'),
+				ap.contact_email, t.name, t.slug, coalesce(s.card, '{}'),
 				e.kind, e.message, e.reply_by, coalesce(ap.protocol_number, '')
 			FROM applications ap
 			JOIN tenants t ON t.id = ap.tenant_id
 			JOIN application_events e ON e.tenant_id = ap.tenant_id AND e.application_id = ap.id AND e.seq = $3
-			LEFT JOIN people p ON p.tenant_id = ap.tenant_id AND p.id = ap.person_id
 			LEFT JOIN services s ON s.tenant_id = ap.tenant_id AND s.slug = ap.service_slug
 			WHERE ap.tenant_id = $1 AND ap.id = $2`, a.TenantID, a.ApplicationID, a.Seq).Scan(
-			&ref, &lang, &personID, &email, &comune, &slug, &card, &ev.Kind, &ev.Message, &ev.ReplyBy, &protocol)
+			&ref, &lang, &personID, &contactEmail, &comune, &slug, &card, &ev.Kind, &ev.Message, &ev.ReplyBy, &protocol)
 		if err != nil {
 			return fmt.Errorf("notify %s/%d: %w", a.ApplicationID, a.Seq, db.Classify(err))
+		}
+		event := notify.Event("application." + ev.Kind)
+		if !event.Known() {
+			return nil // an event the citizen is not told of
 		}
 		l := w.Catalog.For(lang)
 		link := "/area-personale/pratiche/" + ref
 		if w.PortalURL != nil {
 			link = w.PortalURL(slug) + link
 		}
-		replyBy := ""
+		vars := notify.Vars{Comune: comune, Reference: ref, Service: card.Title.In(l.Lang), Protocol: protocol,
+			Message: ev.Message, Link: link}
 		if ev.ReplyBy != nil {
-			replyBy = l.Date(*ev.ReplyBy)
+			vars.ReplyBy = l.Date(*ev.ReplyBy)
 		}
-		args := []any{"reference", ref, "service", card.Title.In(l.Lang), "comune", comune, "message", ev.Message,
-			"protocol", protocol, "reply_by", replyBy, "link", link}
-		subject := l.T("application.notify."+ev.Kind+".subject", args...)
-		body := l.T("application.notify."+ev.Kind+".body", args...)
-		if ev.Message != "" && ev.Kind != EventMessageFromOffice && ev.Kind != string(AwaitingIntegration) {
-			body += "\n\n" + l.T("application.notify.message", args...)
+		n := notify.Notification{TenantID: a.TenantID, PersonID: personID, Kind: notify.KindApplications, Event: event,
+			Vars: vars, ApplicationID: a.ApplicationID, Language: lang,
+			IdempotencyKey: fmt.Sprintf("application:%s:%d", a.ApplicationID, a.Seq)}
+		if personID == "" {
+			n.Email = contactEmail
 		}
-		key := fmt.Sprintf("application:%s:%d", a.ApplicationID, a.Seq)
-		if personID != "" {
-			if _, err := notify.DeliverAbout(ctx, tx, a.TenantID, personID, a.ApplicationID, key, subject, body); err != nil {
-				return err
-			}
-		}
-		if email == "" {
-			return nil
-		}
-		body += "\n\n" + l.T("application.notify.footer", args...)
-		return notify.QueueEmail(ctx, tx, client, a.TenantID, personID, a.ApplicationID, key,
-			notify.Email{To: email, Subject: subject, Body: body})
+		return notify.Notify(ctx, tx, client, n)
 	})
 }

@@ -77,6 +77,7 @@ func (s *Server) routes() {
 	e.POST("/area-personale/pratiche/:ref/passo/:n", s.saveStep, s.language, s.resolveTenant, s.session,
 		s.multipartStep, s.csrf(), s.requireComune, s.requireKind(auth.KindCitizen))
 	s.myApplicationRoutes(site, e)
+	s.contactRoutes(site, e)
 	s.deskAdminRoutes(site)
 	s.deskApplicationRoutes(site, e)
 	comuneAdmin := []echo.MiddlewareFunc{s.requireComune, s.requireKind(auth.KindStaff), s.requireRole(auth.RoleAdmin)}
@@ -90,6 +91,7 @@ func (s *Server) routes() {
 	site.GET("/segnalazione-disservizio/ricevuta/:reference", s.reportReceipt, s.requireComune)
 	site.GET("/note-legali", s.legalNotes)
 	site.GET("/privacy", s.privacy)
+	site.GET("/sviluppo/posta", s.devOutbox, s.requireComune)
 	site.GET("/dichiarazione-accessibilita", s.accessibility)
 
 	// A report carries files: its multipart body is read as a stream, so its

@@ -67,6 +67,11 @@ type Deps struct {
 	// Insight reads dashboards, processing times, the audit log and the
 	// comune's jobs.
 	Insight *insight.Store
+	// Contacts keeps people's contact profiles, preferences and consents.
+	Contacts *notify.Contacts
+	// DevOutbox serves /sviluppo/posta, the messages kept unsent when no
+	// SMTP server is configured (development only).
+	DevOutbox bool
 	// OIDC is the provider every login goes through, with the key the
 	// relying parties sign with.
 	OIDC    *oidcrp.Provider
