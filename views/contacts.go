@@ -69,6 +69,9 @@ type IOBlock struct {
 	Code    string // unknown, available, not_available, sender_blocked
 	Status  string
 	Checked string // "Last checked: …" or how it is checked
+	// Checking: a check asked for is queued or running.
+	Checking bool
+	Error    string // a check asked for too soon
 }
 
 func describedBy(id, err string) string {

@@ -47,6 +47,7 @@ func (s *Server) contactRoutes(site *echo.Group, e *echo.Echo) {
 	site.POST(contactsPath+"/cellulare/codice", s.verifyPhone, citizen...)
 	site.POST(contactsPath+"/cellulare/nuovo-codice", s.resendCode, citizen...)
 	site.POST(contactsPath+"/lingua", s.setMessageLanguage, citizen...)
+	site.POST(contactsPath+"/app-io", s.checkIO, citizen...)
 	site.GET(preferencesPath, s.preferences, citizen...)
 	site.POST(preferencesPath, s.savePreferences, citizen...)
 	site.POST(contactsPath+"/argomenti", s.saveTopics, citizen...)
@@ -136,6 +137,27 @@ func (s *Server) resendCode(c echo.Context) error {
 	return s.contactsDone(c, contactsPath, s.localizer(c).T("contacts.notice.code_sent", "phone", prof.PendingPhone))
 }
 
+// checkIO asks App IO again whether it carries the comune's messages to
+// the person: a job reads their IO profile. Asked again within a minute,
+// it answers 429 and queues nothing.
+func (s *Server) checkIO(c echo.Context) error {
+	p := c.Get(ctxPrincipal).(auth.Principal)
+	t := c.Get(ctxTenant).(tenant.Tenant)
+	queued, err := notify.RequestIOCheck(c.Request().Context(), s.deps.Pool, s.deps.Jobs, t.ID, p.PersonID)
+	if err != nil {
+		return err
+	}
+	l := s.localizer(c)
+	if !queued {
+		return s.renderContacts(c, http.StatusTooManyRequests, func(page *views.ContactsPage) {
+			msg := l.T("contacts.error.io_too_soon")
+			page.IO.Error = msg
+			page.Errors = append(page.Errors, views.ErrorLink{Message: msg, Href: "#contact-io-check"})
+		})
+	}
+	return s.contactsDone(c, contactsPath, l.T("contacts.notice.io_check"))
+}
+
 // setMessageLanguage sets the language of messages.
 func (s *Server) setMessageLanguage(c echo.Context) error {
 	p := c.Get(ctxPrincipal).(auth.Principal)
@@ -222,6 +244,9 @@ func (s *Server) renderContacts(c echo.Context, status int, edit func(*views.Con
 	}
 	if prof.IOCheckedAt != nil {
 		page.IO.Checked = l.T("contacts.io.checked", "date", l.DateTime(*prof.IOCheckedAt))
+	}
+	if page.IO.Checking, err = notify.IOCheckPending(c.Request().Context(), s.deps.Pool, t.ID, p.PersonID); err != nil {
+		return err
 	}
 	for _, lang := range notify.Languages {
 		page.Languages = append(page.Languages, views.Choice{Value: lang, Label: l.T("language.name." + lang), Selected: lang == prof.Language})
