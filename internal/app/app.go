@@ -137,6 +137,10 @@ func Workers(cfg Config, pool *pgxpool.Pool, catalog *locale.Catalog, d *Domain)
 	river.AddWorker(w, &notify.WelcomeWorker{Pool: pool, Catalog: catalog})
 	river.AddWorker(w, &auth.SessionCleanupWorker{Pool: pool})
 	river.AddWorker(w, &notify.DeliveryWorker{Deliverer: NewDeliverer(cfg, pool, catalog)})
+	campaigns := notify.NewCampaigns(pool, d.Inserter, notify.CampaignConfig{PortalURL: func(slug string) string { return ComuneURL(cfg.PlatformURL, slug) }})
+	river.AddWorker(w, &notify.CampaignStartWorker{Campaigns: campaigns})
+	river.AddWorker(w, &notify.CampaignBatchWorker{Campaigns: campaigns})
+	river.AddWorker(w, &notify.IOCheckWorker{Pool: pool, IO: cfg.IO, Logger: cfg.Logger})
 	river.AddWorker(w, &applications.RegisterWorker{Service: d.Applications})
 	river.AddWorker(w, &applications.ReceiptWorker{Service: d.Applications, Catalog: catalog, Files: d.Files})
 	river.AddWorker(w, &applications.OutcomeWorker{Service: d.Applications, Catalog: catalog})
@@ -248,7 +252,9 @@ func New(cfg Config, pool *pgxpool.Pool) (*App, error) {
 		Desk:         desk.New(pool),
 		Insight:      insight.New(pool, jobClient),
 		Contacts:     notify.NewContacts(pool, notify.QueuedVerifications{Inserter: jobClient, SMS: notify.QueuedSMS{Inserter: jobClient}}, messages),
+		Campaigns:    notify.NewCampaigns(pool, jobClient, notify.CampaignConfig{}),
 		DevOutbox:    cfg.Mailer == nil,
+		Jobs:         jobClient,
 		OIDC:         oidcrp.NewProvider(cfg.OIDCIssuer, &http.Client{Timeout: 10 * time.Second}),
 		RPKey:        cfg.RPKey,
 		Logger:       cfg.Logger,

@@ -43,6 +43,8 @@ var deskLinks = []deskLink{
 	{label: "ratings.heading", url: "/amministrazione/valutazioni", roles: []string{auth.RoleAdmin}},
 	{label: "audit.heading", url: auditPath, roles: []string{auth.RoleAdmin}},
 	{label: "jobs.heading", url: jobsPath, roles: []string{auth.RoleAdmin}},
+	{label: "campaigns.heading", url: campaignsPath, roles: []string{auth.RoleAdmin}},
+	{label: "tpladmin.heading", url: templatesPath, roles: []string{auth.RoleAdmin}},
 }
 
 // sessQueueNotice holds, until the queue shows it, what the last desk

@@ -78,7 +78,9 @@ func (s *Server) routes() {
 		s.multipartStep, s.csrf(), s.requireComune, s.requireKind(auth.KindCitizen))
 	s.myApplicationRoutes(site, e)
 	s.contactRoutes(site, e)
+	s.templatesAdminRoutes(site)
 	s.deskAdminRoutes(site)
+	s.campaignRoutes(site)
 	s.deskApplicationRoutes(site, e)
 	comuneAdmin := []echo.MiddlewareFunc{s.requireComune, s.requireKind(auth.KindStaff), s.requireRole(auth.RoleAdmin)}
 	site.GET("/amministrazione/servizi", s.adminServices, comuneAdmin...)

@@ -27,6 +27,7 @@ import (
 	"github.com/civica/civica/internal/desk"
 	"github.com/civica/civica/internal/feedback"
 	"github.com/civica/civica/internal/insight"
+	"github.com/civica/civica/internal/jobs"
 	"github.com/civica/civica/internal/locale"
 	"github.com/civica/civica/internal/notify"
 	"github.com/civica/civica/internal/reports"
@@ -69,6 +70,11 @@ type Deps struct {
 	Insight *insight.Store
 	// Contacts keeps people's contact profiles, preferences and consents.
 	Contacts *notify.Contacts
+	// Campaigns keeps and sends the comune's campaigns.
+	Campaigns *notify.Campaigns
+	// Jobs queues jobs in a handler's transaction (template test sends,
+	// App IO checks).
+	Jobs jobs.Inserter
 	// DevOutbox serves /sviluppo/posta, the messages kept unsent when no
 	// SMTP server is configured (development only).
 	DevOutbox bool
