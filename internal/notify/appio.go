@@ -165,7 +165,8 @@ func (s IOSender) Send(ctx context.Context, m Outgoing) (string, error) {
 	if key == "" {
 		return "", ErrChannelOff
 	}
-	if err := CheckIO(m.Subject, m.Body); err != nil {
+	body := m.Body + m.unsubscribeFooter(true)
+	if err := CheckIO(m.Subject, body); err != nil {
 		return "", PermanentError(err)
 	}
 	p, err := s.Client.Profile(ctx, key, m.To)
@@ -175,7 +176,10 @@ func (s IOSender) Send(ctx context.Context, m Outgoing) (string, error) {
 	if !p.SenderAllowed {
 		return "", PermanentError(ErrIOSenderNotAllowed)
 	}
-	return s.Client.Submit(ctx, key, m.To, m.Subject, m.Body, IOTTL)
+	if err := m.commit(ctx); err != nil {
+		return "", err
+	}
+	return s.Client.Submit(ctx, key, m.To, m.Subject, body, IOTTL)
 }
 
 // CheckIO checks a message against IO's limits on subject and body.

@@ -337,6 +337,7 @@ func TestCampaign_SnapshotsTheSegmentAndNotifiesEachOnceWithTheUnsubscribeToken(
 			t.Errorf("progress on %s: %+v, want %+v", cc.Channel, cc, want)
 		}
 	}
+
 }
 
 func TestCampaign_ConcurrentAndRepeatedBatchesNotifyEachRecipientOnce(t *testing.T) {

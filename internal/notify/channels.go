@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -31,6 +32,40 @@ type Outgoing struct {
 	// Key identifies the message on this channel, the same on every
 	// attempt: the SMTP Message-ID, the SMS provider's idempotency key.
 	Key string
+	// Commit, when set, is called once, right before the step after which
+	// the provider may have the message (the end of an SMTP DATA, an HTTP
+	// request sent). A sender calls it and, if it fails, gives up the send
+	// as a temporary failure with nothing handed over. It lets the caller
+	// record durably that the outcome of a send may be unknown from here
+	// on: a crash before it means certainly not sent.
+	Commit func(context.Context) error
+}
+
+// commit calls m.Commit, if any, as a temporary failure when it fails.
+func (m Outgoing) commit(ctx context.Context) error {
+	if m.Commit == nil {
+		return nil
+	}
+	if err := m.Commit(ctx); err != nil {
+		return TemporaryError(fmt.Errorf("before sending: %w", err))
+	}
+	return nil
+}
+
+// unsubscribeFooter is the unsubscribe line that text channels (SMS, App
+// IO) append to a non-transactional message; "" for a transactional one.
+func (m Outgoing) unsubscribeFooter(markdown bool) string {
+	if m.Unsubscribe == "" {
+		return ""
+	}
+	text := m.UnsubscribeText
+	if text == "" {
+		text = "Unsubscribe:"
+	}
+	if markdown {
+		return "\n\n[" + strings.TrimSuffix(text, ":") + "](" + m.Unsubscribe + ")"
+	}
+	return "\n" + text + " " + m.Unsubscribe
 }
 
 // Sender sends messages on one channel: SMTPMailer (email), SMSClient

@@ -382,3 +382,43 @@ func TestSMSSandbox_ValidatesNumbersAndLengthsAndFailsOnDemand(t *testing.T) {
 		t.Errorf("sent %+v, want one message of 3 segments from Verdemare", got)
 	}
 }
+
+func TestTextChannels_NewsCarriesTheUnsubscribeLinkAndCommitsBeforeSending(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	const link = "https://verdemare.example.it/disiscrizione/tok123"
+	commits := 0
+	commit := func(context.Context) error { commits++; return nil }
+
+	smsBox, smsClient := startSMS(t)
+	if _, err := smsClient.Send(ctx, notify.Outgoing{Channel: notify.ChannelSMS, To: "+393331234567", Body: "Uffici chiusi venerdì.",
+		Comune: "Comune di Verdemare", Key: "news-1", Unsubscribe: link, UnsubscribeText: "Disiscriviti:", Commit: commit}); err != nil {
+		t.Fatal(err)
+	}
+	if got := smsBox.Sent(); len(got) != 1 || !strings.HasSuffix(got[0].Text, "\nDisiscriviti: "+link) {
+		t.Errorf("sms %+v, want the unsubscribe line at the end", got)
+	}
+
+	ioBox, ioClient := startIO(t)
+	const cf = "RSSMRA85T10H501O"
+	ioBox.SetProfile(cf, notify.IOProfile{SenderAllowed: true})
+	sender := notify.IOSender{Client: ioClient, Keys: map[string]string{"verdemare": "key-verdemare"}}
+	if _, err := sender.Send(ctx, notify.Outgoing{Channel: notify.ChannelIO, To: cf, Subject: "Uffici chiusi venerdì 18",
+		Body: strings.Repeat("Gli uffici comunali restano chiusi venerdì. ", 3), ComuneSlug: "verdemare",
+		Unsubscribe: link, UnsubscribeText: "Non vuoi più ricevere questi messaggi? Disiscriviti:", Commit: commit}); err != nil {
+		t.Fatal(err)
+	}
+	if got := ioBox.Messages(); len(got) != 1 || !strings.HasSuffix(got[0].Markdown, "[Non vuoi più ricevere questi messaggi? Disiscriviti]("+link+")") {
+		t.Errorf("io %+v, want the unsubscribe link at the end", got)
+	}
+	if commits != 2 {
+		t.Errorf("Commit called %d times, want once per send", commits)
+	}
+
+	// A failing Commit sends nothing and is a temporary failure.
+	_, err := smsClient.Send(ctx, notify.Outgoing{Channel: notify.ChannelSMS, To: "+393331234567", Body: "Ciao", Key: "news-2",
+		Commit: func(context.Context) error { return errors.New("database gone") }})
+	if err == nil || notify.Permanent(err) || len(smsBox.Sent()) != 1 {
+		t.Errorf("failed commit: err = %v, %d sms; want a temporary failure and nothing sent", err, len(smsBox.Sent()))
+	}
+}

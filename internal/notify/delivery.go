@@ -30,18 +30,22 @@ import (
 //   - the row's idempotency key (message key + channel) is unique, so a
 //     message is queued at most once per channel, and its job only sends
 //     a row that is queued or failed_temporary;
-//   - before calling the provider the job marks the row 'sending' (and
-//     commits); after the call it records the outcome, retrying the
-//     recording a few times if the database hiccups;
+//   - the job marks the row 'sending' (and commits) only at the send's
+//     point of no return (Outgoing.Commit: right before the end of SMTP
+//     DATA, before the HTTP request). A worker killed before it leaves a
+//     row not yet sending: the message certainly did not go out, and the
+//     job's next run (River rescues it) sends it;
+//   - after the call the job records the outcome, retrying the recording
+//     a few times if the database hiccups;
 //   - a row found still 'sending' by a later run means the worker died (or
-//     could not record) during or right after the provider call: whether
-//     the message went out is unknown. Email and App IO offer no way to
-//     ask or to deduplicate, so such a row is never sent again: it is
-//     marked failed_permanent ("outcome unknown") and the message goes to
-//     the next channel — at worst the person hears twice on two channels,
-//     never twice on one. The SMS API carries the idempotency key, so an
-//     SMS row is simply sent again and the provider answers with the first
-//     message's id.
+//     could not record) right at or after the provider call: whether the
+//     message went out is unknown. Email is sent again with the same
+//     Message-ID, which mail stores use to keep one copy; the SMS API
+//     carries the idempotency key and answers with the first message's
+//     id. App IO offers no way to deduplicate, so an App IO row is never
+//     sent again: it is marked failed_permanent ("outcome unknown") and
+//     the message goes to the next channel — at worst the person hears on
+//     two channels, never twice in the IO app.
 
 // kindDirect marks messages worded by their caller for an address given
 // (verification codes, staff warnings): no template, no fallback.
@@ -394,7 +398,12 @@ func (dl *Deliverer) send(ctx context.Context, inserter jobs.Inserter, a Deliver
 			if now.Sub(d.UpdatedAt) < sendingLease {
 				return river.JobSnooze(sendingLease)
 			}
-			if d.Channel != ChannelSMS {
+			// Interrupted after the provider may have taken it. Email
+			// and SMS are sent again under the same key (the Message-ID
+			// mail stores keep one copy of; the SMS provider's
+			// idempotency key); App IO has no such key, so the message
+			// goes to the person's next channel instead.
+			if d.Channel == ChannelIO {
 				return dl.fail(ctx, tx, inserter, d, errors.New("interrupted while sending: outcome unknown, not sent again on this channel"))
 			}
 		default:
@@ -408,7 +417,10 @@ func (dl *Deliverer) send(ctx context.Context, inserter jobs.Inserter, a Deliver
 			}
 			return dl.fail(ctx, tx, inserter, d, ErrChannelOff)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = now()
+		// The row stays as it is until the send's point of no return
+		// (Outgoing.Commit): a crash before it leaves a message certainly
+		// not sent, which the job's next run sends.
+		if _, err := tx.Exec(ctx, `UPDATE deliveries SET attempts = attempts + 1, updated_at = now()
 			WHERE tenant_id = $1 AND id = $2`, d.TenantID, d.ID); err != nil {
 			return err
 		}
@@ -423,7 +435,14 @@ func (dl *Deliverer) send(ctx context.Context, inserter jobs.Inserter, a Deliver
 	}
 
 	out = Outgoing{Channel: d.Channel, To: d.Address, Subject: d.Subject, Body: d.Body, Language: d.Language,
-		Comune: comune, ComuneSlug: slug, Key: d.MessageKey + ":" + string(d.Channel)}
+		Comune: comune, ComuneSlug: slug, Key: d.MessageKey + ":" + string(d.Channel),
+		Commit: func(ctx context.Context) error {
+			return db.InTenant(ctx, dl.pool, d.TenantID, func(tx pgx.Tx) error {
+				_, err := tx.Exec(ctx, `UPDATE deliveries SET status = 'sending', updated_at = now()
+					WHERE tenant_id = $1 AND id = $2`, d.TenantID, d.ID)
+				return err
+			})
+		}}
 	if d.UnsubscribeToken != "" && dl.cfg.PortalURL != nil {
 		out.Unsubscribe = dl.cfg.PortalURL(slug) + "/disiscrizione/" + d.UnsubscribeToken
 		if dl.catalog != nil {

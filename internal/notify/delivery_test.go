@@ -1,10 +1,12 @@
 package notify_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"net"
+	"net/mail"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -337,42 +339,99 @@ func TestDeliveryWorker_IOWhenAllowed(t *testing.T) {
 	}
 }
 
-func TestDeliveryWorker_AnInterruptedSendIsNeverRepeatedOnItsChannel(t *testing.T) {
+// setStatus puts the delivery of key in the state a killed worker leaves.
+func (f deliveryFixture) setStatus(t *testing.T, key, status, ago string) {
+	t.Helper()
+	ctx := context.Background()
+	err := db.InTenant(ctx, f.pool, f.tenant, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE deliveries SET status = $3, attempts = 1, updated_at = now() - $4::interval
+			WHERE tenant_id = $1 AND message_key = $2`, f.tenant, key, status, ago)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDeliveryWorker_KilledBeforeThePointOfNoReturnSendsOnTheNextRun(t *testing.T) {
+	t.Parallel()
+	f := setupDelivery(t)
+	f.reachable(t, notify.KindApplications, notify.ChannelEmail, notify.ChannelSMS)
+	f.notify(t, f.message("application:g:0"))
+	d := f.deliveries(t, "application:g:0")[0]
+	// Claimed (one attempt counted) but killed before the end of DATA: the
+	// row is still queued, nothing reached the server.
+	f.setStatus(t, "application:g:0", notify.StatusQueued, "10 minutes")
+	if err := f.work(f.deliverer(notify.DelivererConfig{}), d, 2); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.smtp.Mails(marioEmail)); n != 1 {
+		t.Errorf("%d mails, want 1", n)
+	}
+	if ds := f.deliveries(t, "application:g:0"); len(ds) != 1 || ds[0].Status != notify.StatusSent || ds[0].Attempts != 2 {
+		t.Errorf("deliveries %+v", ds)
+	}
+}
+
+func TestDeliveryWorker_AnInterruptedEmailIsSentAgainWithTheSameMessageID(t *testing.T) {
 	t.Parallel()
 	f := setupDelivery(t)
 	f.reachable(t, notify.KindApplications, notify.ChannelEmail, notify.ChannelSMS)
 	f.notify(t, f.message("application:g:1"))
 	d := f.deliveries(t, "application:g:1")[0]
-	// The worker died between marking it sending and recording the outcome.
-	ctx := context.Background()
-	setSending := func(ago string) {
-		err := db.InTenant(ctx, f.pool, f.tenant, func(tx pgx.Tx) error {
-			_, err := tx.Exec(ctx, `UPDATE deliveries SET status = 'sending', attempts = 1, updated_at = now() - $2::interval
-				WHERE tenant_id = $1 AND message_key = 'application:g:1'`, f.tenant, ago)
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
 	w := f.deliverer(notify.DelivererConfig{})
-	setSending("10 seconds") // maybe still at it: wait
+	if err := f.work(w, d, 1); err != nil {
+		t.Fatal(err)
+	}
+	// The worker died after the end of DATA, before recording: the server
+	// may have the message.
+	f.setStatus(t, "application:g:1", notify.StatusSending, "10 seconds") // maybe still at it: wait
 	var snooze *river.JobSnoozeError
 	if err := f.work(w, d, 2); !errors.As(err, &snooze) {
 		t.Errorf("a fresh 'sending' row: err = %v, want a snooze", err)
 	}
-	setSending("10 minutes")
-	if err := f.work(w, d, 2); err != nil {
+	f.setStatus(t, "application:g:1", notify.StatusSending, "10 minutes")
+	if err := f.work(w, d, 3); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(f.smtp.Mails(marioEmail)); n != 0 {
-		t.Errorf("the interrupted email was sent again (%d)", n)
+	mails := f.smtp.Mails(marioEmail)
+	if len(mails) != 2 || messageID(t, mails[0].Data) != messageID(t, mails[1].Data) || messageID(t, mails[0].Data) == "" {
+		t.Fatalf("%d mails; want the same message twice, under one Message-ID", len(mails))
 	}
-	ds := f.deliveries(t, "application:g:1")
+	if ds := f.deliveries(t, "application:g:1"); len(ds) != 1 || ds[0].Status != notify.StatusSent {
+		t.Errorf("deliveries %+v, want the one email sent and no fallback", ds)
+	}
+}
+
+func TestDeliveryWorker_AnInterruptedIOMessageIsNeverRepeatedOnIO(t *testing.T) {
+	t.Parallel()
+	f := setupDelivery(t)
+	f.reachable(t, notify.KindApplications, notify.ChannelIO, notify.ChannelEmail)
+	f.io.SetProfile(marioCF, notify.IOProfile{SenderAllowed: true})
+	f.notify(t, f.message("application:g:2"))
+	d := f.deliveries(t, "application:g:2")[0]
+	f.setStatus(t, "application:g:2", notify.StatusSending, "10 minutes")
+	if err := f.work(f.deliverer(notify.DelivererConfig{}), d, 2); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.io.Messages()); n != 0 {
+		t.Errorf("the interrupted IO message was sent again (%d)", n)
+	}
+	ds := f.deliveries(t, "application:g:2")
 	if len(ds) != 2 || ds[0].Status != notify.StatusFailedPermanent || !strings.Contains(ds[0].LastError, "outcome unknown") ||
-		ds[1].Channel != notify.ChannelSMS {
+		ds[1].Channel != notify.ChannelEmail {
 		t.Errorf("deliveries %+v", ds)
 	}
+}
+
+// messageID is the Message-ID header of a raw mail.
+func messageID(t *testing.T, raw []byte) string {
+	t.Helper()
+	m, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m.Header.Get("Message-ID")
 }
 
 func TestDeliveryWorker_RetriesEndAfterADayWithTheFallback(t *testing.T) {

@@ -99,7 +99,7 @@ func (c SMSClient) Send(ctx context.Context, m Outgoing) (string, error) {
 	if hc == nil {
 		hc = &http.Client{Timeout: 15 * time.Second}
 	}
-	body, err := json.Marshal(smsRequest{To: m.To, Text: m.Body, Sender: smsSender(m.Comune), IdempotencyKey: m.Key})
+	body, err := json.Marshal(smsRequest{To: m.To, Text: m.Body + m.unsubscribeFooter(false), Sender: smsSender(m.Comune), IdempotencyKey: m.Key})
 	if err != nil {
 		return "", PermanentError(err)
 	}
@@ -109,6 +109,9 @@ func (c SMSClient) Send(ctx context.Context, m Outgoing) (string, error) {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+c.Token)
+	if err := m.commit(ctx); err != nil {
+		return "", err
+	}
 	res, err := hc.Do(req)
 	if err != nil {
 		return "", TemporaryError(fmt.Errorf("sms: %w", err))

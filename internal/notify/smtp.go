@@ -99,6 +99,11 @@ func (s SMTPMailer) Send(ctx context.Context, m Outgoing) (string, error) {
 	if _, err := w.Write(msg); err != nil {
 		return "", classifySMTP("data", err)
 	}
+	// The server takes the message only at the end of DATA: until then a
+	// failure (or a crash) leaves it undelivered.
+	if err := m.commit(ctx); err != nil {
+		return "", err
+	}
 	if err := w.Close(); err != nil {
 		return "", classifySMTP("data", err)
 	}
