@@ -1,6 +1,7 @@
-// Package i18n holds the message catalogues: one YAML file per language
-// (it.yaml, en.yaml), flat keys to texts, with {name} placeholders. Every
-// text a person reads comes from here. internal/locale loads them.
+// Package i18n holds the message catalogues: per language, <lang>.yaml and
+// one <lang>.<area>.yaml per area (it.booking.yaml, en.booking.yaml), flat
+// keys to texts, with {name} placeholders. Every text a person reads comes
+// from here. internal/locale loads them.
 package i18n
 
 import "embed"

@@ -29,19 +29,34 @@ type Catalog struct {
 	matcher  language.Matcher
 }
 
-// Load reads <lang>.yaml for each language from fsys. The first language is
+// Load reads <lang>.yaml and <lang>.*.yaml for each language from fsys. The first language is
 // the fallback.
 func Load(fsys fs.FS, langs ...string) (*Catalog, error) {
 	c := &Catalog{langs: langs, messages: map[string]map[string]string{}}
 	tags := make([]language.Tag, 0, len(langs))
 	for _, l := range langs {
-		raw, err := fs.ReadFile(fsys, l+".yaml")
+		// <lang>.yaml, then one file per area (<lang>.<area>.yaml), each
+		// key defined once
+		extra, err := fs.Glob(fsys, l+".*.yaml")
 		if err != nil {
 			return nil, fmt.Errorf("load catalogue %s: %w", l, err)
 		}
 		m := map[string]string{}
-		if err := yaml.Unmarshal(raw, &m); err != nil {
-			return nil, fmt.Errorf("load catalogue %s: %w", l, err)
+		for _, name := range append([]string{l + ".yaml"}, extra...) {
+			raw, err := fs.ReadFile(fsys, name)
+			if err != nil {
+				return nil, fmt.Errorf("load catalogue %s: %w", l, err)
+			}
+			part := map[string]string{}
+			if err := yaml.Unmarshal(raw, &part); err != nil {
+				return nil, fmt.Errorf("load catalogue %s: %w", name, err)
+			}
+			for k, v := range part {
+				if _, dup := m[k]; dup {
+					return nil, fmt.Errorf("load catalogue %s: key %q is defined twice", name, k)
+				}
+				m[k] = v
+			}
 		}
 		c.messages[l] = m
 		tags = append(tags, language.Make(l))
