@@ -186,8 +186,9 @@ type CampaignConfig struct {
 	// PortalURL is a comune's portal address, for the link to the
 	// personal area in the messages.
 	PortalURL func(slug string) string
-	// Notify notifies one recipient; nil is Notify. (Tests count calls.)
-	Notify func(ctx context.Context, tx pgx.Tx, inserter jobs.Inserter, n Notification) error
+	// NotifyMany notifies a batch of recipients; nil is NotifyMany.
+	// (Tests count calls per recipient.)
+	NotifyMany func(ctx context.Context, tx pgx.Tx, inserter jobs.Inserter, ns []Notification) error
 }
 
 // Campaigns keeps a comune's campaigns and sends them.
@@ -205,8 +206,8 @@ func NewCampaigns(pool *pgxpool.Pool, inserter jobs.Inserter, cfg CampaignConfig
 	if cfg.Lanes <= 0 {
 		cfg.Lanes = CampaignLanes
 	}
-	if cfg.Notify == nil {
-		cfg.Notify = Notify
+	if cfg.NotifyMany == nil {
+		cfg.NotifyMany = NotifyMany
 	}
 	return &Campaigns{pool: pool, inserter: inserter, cfg: cfg}
 }
@@ -723,20 +724,22 @@ func (cs *Campaigns) RunBatch(ctx context.Context, a CampaignBatchArgs) (int, er
 			link = cs.cfg.PortalURL(slug) + "/area-personale"
 		}
 		ids := make([]string, len(batch))
+		ns := make([]Notification, len(batch))
 		for i, r := range batch {
 			lang := templateLanguage(r.lang)
 			subject, body := c.SubjectIT, c.BodyIT
 			if lang == "en" && c.SubjectEN != "" {
 				subject, body = c.SubjectEN, c.BodyEN
 			}
-			if err := cs.cfg.Notify(ctx, tx, cs.inserter, Notification{
+			ns[i] = Notification{
 				TenantID: a.TenantID, PersonID: r.person, Kind: KindNews, Event: EventCampaignMessage,
 				CampaignID: a.CampaignID, IdempotencyKey: "campaign:" + a.CampaignID + ":" + r.person, Language: lang,
 				Vars: Vars{Comune: comune, Link: link, Subject: subject, Body: body},
-			}); err != nil {
-				return err
 			}
 			ids[i] = r.person
+		}
+		if err := cs.cfg.NotifyMany(ctx, tx, cs.inserter, ns); err != nil {
+			return err
 		}
 		if len(ids) > 0 {
 			if _, err := tx.Exec(ctx, `UPDATE campaign_recipients SET status = 'sent', sent_at = now()

@@ -18,13 +18,13 @@ import (
 
 // campaignFixture is the delivery fixture with people who can be reached
 // in different ways, a topic some of them follow and a service some
-// applied for, and campaigns whose Notify calls are counted.
+// applied for, and campaigns whose notifications are counted per recipient.
 type campaignFixture struct {
 	deliveryFixture
 	topic, service string
 	people         map[string]string // name → person id
 	mu             sync.Mutex
-	calls          map[string]int // person id → Notify calls
+	calls          map[string]int // person id → times in a NotifyMany batch
 	campaigns      *notify.Campaigns
 }
 
@@ -49,11 +49,13 @@ func setupCampaigns(t *testing.T, batch, lanes int) *campaignFixture {
 	}
 	f.campaigns = notify.NewCampaigns(f.pool, f.jobs, notify.CampaignConfig{BatchSize: batch, Lanes: lanes,
 		PortalURL: func(slug string) string { return "https://" + slug + ".example.it" },
-		Notify: func(ctx context.Context, tx pgx.Tx, ins jobs.Inserter, n notify.Notification) error {
+		NotifyMany: func(ctx context.Context, tx pgx.Tx, ins jobs.Inserter, ns []notify.Notification) error {
 			f.mu.Lock()
-			f.calls[n.PersonID]++
+			for _, n := range ns {
+				f.calls[n.PersonID]++
+			}
 			f.mu.Unlock()
-			return notify.Notify(ctx, tx, ins, n)
+			return notify.NotifyMany(ctx, tx, ins, ns)
 		}})
 	return f
 }

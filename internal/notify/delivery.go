@@ -234,7 +234,8 @@ func insertDelivery(ctx context.Context, tx pgx.Tx, inserter jobs.Inserter, d De
 	if err != nil {
 		return "", false, fmt.Errorf("queue %s delivery: %w", d.Channel, err)
 	}
-	if _, err := inserter.InsertTx(ctx, tx, DeliveryArgs{TenantID: d.TenantID, DeliveryID: id, Channel: d.Channel, ApplicationID: d.ApplicationID}, nil); err != nil {
+	if _, err := inserter.InsertTx(ctx, tx, DeliveryArgs{TenantID: d.TenantID, DeliveryID: id, Channel: d.Channel, ApplicationID: d.ApplicationID},
+		deliveryInsertOpts(d.CampaignID)); err != nil {
 		return "", false, fmt.Errorf("queue %s delivery: %w", d.Channel, err)
 	}
 	return id, true, nil
