@@ -115,8 +115,3 @@ func (s *Server) faq(c echo.Context) error {
 		views.InfoSection{ID: "login"}, views.InfoSection{ID: "cost"}, views.InfoSection{ID: "status"},
 		views.InfoSection{ID: "language"})
 }
-
-// booking is the booking page; appointments come in a later step.
-func (s *Server) booking(c echo.Context) error {
-	return s.info(c, "booking", views.InfoSection{ID: "coming"})
-}
