@@ -14,7 +14,7 @@ test: deps-test build
 	$(GO) vet ./...
 	$(BIN) devdb -- $(GO) test -count=1 -timeout 30m ./...
 
-## bench: pages, submissions and the desk at 1M applications, each against a baseline in the same run
+## bench: pages, submissions, booking (free slots, bookings) and the desk at 1M applications, each against a baseline in the same run
 bench: deps-run build
 	$(BIN) bench -apps 1000000
 

@@ -26,8 +26,9 @@ import (
 // /servizi, a service card, and a catalogue search. It starts its own
 // server (a `civica serve` child process on a private PostgreSQL) unless
 // -url names one; its own database then also holds -comuni extra comuni
-// with the 50-odd standard services each, so search runs at scale. It
-// prints numbers, never fails on them.
+// with the 50-odd standard services each, so search runs at scale; there
+// it also measures booking (bench_booking.go; -booking-only for that
+// alone). It prints numbers, never fails on them.
 func runBench(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	duration := fs.Duration("duration", 10*time.Second, "how long to load each target")
@@ -38,12 +39,17 @@ func runBench(ctx context.Context, args []string) error {
 	apps := fs.Int("apps", 0, "applications to generate over 100 comuni for the desk's queue benchmark (own server only; 0: skip)")
 	explain := fs.Bool("explain", false, "print EXPLAIN (ANALYZE, BUFFERS) of the desk's queue queries (with -apps)")
 	deskOnly := fs.Bool("desk-only", false, "measure only the desk (with -apps)")
+	bookings := fs.Bool("booking", true, "measure free slots and bookings (own server only)")
+	bookingOnly := fs.Bool("booking-only", false, "measure only free slots and bookings (own server, no extra comuni)")
 	if err := fs.Parse(args); err != nil {
 		return exitCode(2)
 	}
 	base := *target
 	dbURL, superURL := "", ""
 	var server *os.Process
+	if *bookingOnly {
+		*comuni, *bookings = 0, true
+	}
 	if base == "" {
 		stop, url, database, super, proc, err := startBenchServer(ctx, *comuni)
 		if err != nil {
@@ -63,6 +69,14 @@ func runBench(ctx context.Context, args []string) error {
 	client := &http.Client{Transport: transport, Timeout: 10 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
+	if *bookings && dbURL != "" {
+		if err := benchBooking(ctx, dbURL, *concurrency, *duration, server); err != nil {
+			return err
+		}
+		if *bookingOnly {
+			return nil
+		}
+	}
 	if *apps > 0 && superURL != "" {
 		if err := benchDesk(ctx, base, *host, dbURL, superURL, *apps, *duration, *explain); err != nil {
 			return err

@@ -50,7 +50,8 @@ func runDev(ctx context.Context, cfg config) error {
 	}
 	// Only comuni not yet in the database: what their admins changed since
 	// survives a restart (`civica tenant import tenants` applies the files).
-	list, err := tenant.ImportMissing(ctx, tenant.NewStore(pool), "tenants")
+	// A comune without desks gets its bundle's (offices.yaml).
+	list, err := tenant.ImportMissing(ctx, bundleStore(pool), "tenants")
 	if err == nil {
 		// Work for the desk: a few reports in each new comune.
 		err = seedDemoApplications(ctx, pool, list, cfg.FilesDir)

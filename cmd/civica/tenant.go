@@ -8,9 +8,20 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/civica/civica/internal/booking"
 	"github.com/civica/civica/internal/catalog"
+	"github.com/civica/civica/internal/jobs"
 	"github.com/civica/civica/internal/tenant"
 )
+
+// bundleStore is the tenant store that bundles are imported and exported
+// with: it has the booking service, so offices.yaml (the booking settings
+// and desks) goes with the rest. Saving desks enqueues no job.
+func bundleStore(pool *pgxpool.Pool) *tenant.Store {
+	return tenant.NewStore(pool).WithBooking(booking.New(pool, &jobs.Deferred{}, booking.Config{}))
+}
 
 func runTenant(ctx context.Context, cfg config, args []string) error {
 	if len(args) == 0 {
@@ -21,7 +32,7 @@ func runTenant(ctx context.Context, cfg config, args []string) error {
 		return err
 	}
 	defer pool.Close()
-	store := tenant.NewStore(pool)
+	store := bundleStore(pool)
 	switch args[0] {
 	case "import":
 		if len(args) != 2 {

@@ -58,6 +58,9 @@ type Bundle struct {
 	// bundle) with the comune's overrides (catalogue.yaml); nil when there
 	// is neither.
 	Catalogue *catalog.Catalogue `yaml:"-"`
+	// Booking is the comune's offices.yaml (booking settings and desks);
+	// nil when the bundle has none.
+	Booking *BookingBundle `yaml:"-"`
 }
 
 // StaffMember is a person working for the comune, with their role.
@@ -206,6 +209,11 @@ func LoadBundle(dir string) (Bundle, error) {
 			}
 		}
 	}
+	if bk, err := LoadBooking(dir, b.Catalogue); err != nil {
+		problems = append(problems, strings.ReplaceAll(err.Error(), "\n", "\n  "))
+	} else {
+		b.Booking = bk
+	}
 	if len(problems) > 0 {
 		return b, fmt.Errorf("%s:\n  %w", file, errors.New(strings.Join(problems, "\n  ")))
 	}
@@ -330,6 +338,11 @@ func ImportMissing(ctx context.Context, store *Store, dir string) ([]Tenant, err
 			t, err := store.BySlug(ctx, b.Slug)
 			if err != nil {
 				return nil, err
+			}
+			// Desks came later than comuni: one without any gets the
+			// bundle's.
+			if err := store.importBookingIfEmpty(ctx, t.ID, b.Booking); err != nil {
+				return nil, fmt.Errorf("import %s: %w", b.Slug, err)
 			}
 			out = append(out, t)
 			continue

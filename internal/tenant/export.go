@@ -26,7 +26,8 @@ const exportHeader = "# Written by `civica tenant export` from the database.\n"
 // bundle: tenant.yaml (identity, hosts, branding, contacts, staff), the logo
 // it names, and the whole catalogue as a self-contained folder
 // (dir/catalogue: topics.yaml, offices.yaml, services/<slug>.yaml) that
-// LoadBundle loads instead of the standard catalogue and overrides.
+// LoadBundle loads instead of the standard catalogue and overrides; and,
+// from a Store WithBooking, the booking settings and desks (dir/offices.yaml).
 //
 // Importing dir gives back the same database state, and exporting that
 // again the same files: everything is written in a stable order, and a
@@ -113,6 +114,9 @@ func Export(ctx context.Context, store *Store, catalogue *catalog.Store, slug, d
 				return fmt.Errorf("tenant export %s: %w", slug, err)
 			}
 		}
+	}
+	if err := store.exportBooking(ctx, t.ID, dir); err != nil {
+		return fmt.Errorf("tenant export %s: %w", slug, err)
 	}
 	if _, err := LoadBundle(dir); err != nil {
 		return fmt.Errorf("tenant export %s: the bundle written does not load: %w", slug, err)

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/civica/civica/internal/booking"
 	"github.com/civica/civica/internal/catalog"
 	"github.com/civica/civica/internal/db"
 )
@@ -16,6 +17,8 @@ import (
 // Store reads and writes comuni.
 type Store struct {
 	pool *pgxpool.Pool
+	// booking, when set (WithBooking), imports and exports offices.yaml.
+	booking *booking.Service
 }
 
 // NewStore returns a Store on pool.
@@ -160,6 +163,10 @@ func (s *Store) Import(ctx context.Context, b Bundle) (Tenant, error) {
 	})
 	if err != nil {
 		return Tenant{}, fmt.Errorf("import %s: %w", b.Slug, db.Classify(err))
+	}
+	// Desks after the catalogue, whose offices and services they name.
+	if err := s.importBooking(ctx, id, b.Booking); err != nil {
+		return Tenant{}, fmt.Errorf("import %s: %w", b.Slug, err)
 	}
 	return s.BySlug(ctx, b.Slug)
 }

@@ -38,6 +38,7 @@ type deskLink struct {
 // deskLinks are the desk's other pages. A page of the desk (audit log,
 // jobs, dashboards…) adds its line here, with the staff roles that see it.
 var deskLinks = []deskLink{
+	{label: "agenda.link", url: agendaPath, roles: []string{auth.RoleAdmin, auth.RoleOfficeManager, auth.RoleClerk}},
 	{label: "dashboard.heading", url: dashboardPath, roles: []string{auth.RoleAdmin, auth.RoleOfficeManager}},
 	{label: "admin.services.heading", url: "/amministrazione/servizi", roles: []string{auth.RoleAdmin}},
 	{label: "ratings.heading", url: "/amministrazione/valutazioni", roles: []string{auth.RoleAdmin}},
@@ -45,6 +46,7 @@ var deskLinks = []deskLink{
 	{label: "jobs.heading", url: jobsPath, roles: []string{auth.RoleAdmin}},
 	{label: "campaigns.heading", url: campaignsPath, roles: []string{auth.RoleAdmin}},
 	{label: "tpladmin.heading", url: templatesPath, roles: []string{auth.RoleAdmin}},
+	{label: "desksadmin.heading", url: desksAdminPath, roles: []string{auth.RoleAdmin}},
 }
 
 // sessQueueNotice holds, until the queue shows it, what the last desk
