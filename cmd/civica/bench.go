@@ -38,8 +38,18 @@ func runBench(ctx context.Context, args []string) error {
 	apps := fs.Int("apps", 0, "applications to generate over 100 comuni for the desk's queue benchmark (own server only; 0: skip)")
 	explain := fs.Bool("explain", false, "print EXPLAIN (ANALYZE, BUFFERS) of the desk's queue queries (with -apps)")
 	deskOnly := fs.Bool("desk-only", false, "measure only the desk (with -apps)")
+	campaign := fs.Int("campaign", 0, "citizens a campaign is sent to, by email to a local SMTP sink, on its own database (0: skip)")
+	campaignOnly := fs.Bool("campaign-only", false, "measure only the campaign (with -campaign)")
 	if err := fs.Parse(args); err != nil {
 		return exitCode(2)
+	}
+	if *campaign > 0 {
+		if err := benchCampaign(ctx, *campaign); err != nil {
+			return err
+		}
+		if *campaignOnly {
+			return nil
+		}
 	}
 	base := *target
 	dbURL, superURL := "", ""

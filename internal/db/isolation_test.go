@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -237,5 +238,60 @@ func TestEveryTenantTableHasTenantFirstAndForcedRLS(t *testing.T) {
 	}
 	if found < 3 {
 		t.Errorf("found %d tenant tables, want at least people, staff_members, inbox_messages", found)
+	}
+}
+
+func TestQueryInTenant_IsBoundToItsTenantAndAtomic(t *testing.T) {
+	t.Parallel()
+	pool := dbtest.New(t)
+	a, b := twoComuni(t, pool)
+	ctx := context.Background()
+	// No tenant filter: the binding alone limits what the statement sees.
+	var subjects []string
+	err := db.QueryInTenant(ctx, pool, a, func(rows pgx.Rows) error {
+		var err error
+		subjects, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	}, `SELECT subject FROM inbox_messages`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(subjects) != 1 || subjects[0] != "message of alfa" {
+		t.Errorf("tenant alfa sees %v, want only its own message", subjects)
+	}
+	// Writing another tenant's rows changes nothing.
+	err = db.QueryInTenant(ctx, pool, a, nil, `UPDATE inbox_messages SET subject = 'hijacked' WHERE tenant_id = $1`, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	if err := db.InTenant(ctx, pool, b, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT subject FROM inbox_messages`).Scan(&got)
+	}); err != nil || got != "message of beta" {
+		t.Errorf("beta's message is %q (%v) after alfa's update", got, err)
+	}
+	// A failing statement commits nothing, and the pool stays usable.
+	err = db.QueryInTenant(ctx, pool, a, nil, `UPDATE inbox_messages SET subject = 'changed', body = 1/0`)
+	if err == nil {
+		t.Fatal("division by zero succeeded")
+	}
+	for range 8 { // every connection of a small pool
+		if err := db.QueryInTenant(ctx, pool, a, func(rows pgx.Rows) error {
+			subjects, _ = pgx.CollectRows(rows, pgx.RowTo[string])
+			return nil
+		}, `SELECT subject FROM inbox_messages`); err != nil {
+			t.Fatalf("after a failed statement: %v", err)
+		}
+		if len(subjects) != 1 || subjects[0] != "message of alfa" {
+			t.Fatalf("after a failed statement alfa sees %v", subjects)
+		}
+	}
+	// Outside the batch the connection is no longer bound to the tenant.
+	var role string
+	if err := pool.QueryRow(ctx, `SELECT current_user || '/' || coalesce(current_setting('app.tenant_id', true), '')`).Scan(&role); err != nil {
+		t.Fatal(err)
+	}
+	if strings.HasSuffix(role, a) || strings.HasPrefix(role, db.TenantRole+"/") {
+		t.Errorf("a pooled connection is still bound: %s", role)
 	}
 }

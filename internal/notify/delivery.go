@@ -370,8 +370,100 @@ func (dl *Deliverer) send(ctx context.Context, inserter jobs.Inserter, a Deliver
 		if wait > 0 {
 			return river.JobSnooze(wait)
 		}
+		// The common case in one round trip: a queued (or temporarily
+		// failed) message is claimed for this attempt. Anything else
+		// (sending, sent, another channel, gone) takes the careful path.
+		err = db.QueryInTenant(ctx, dl.pool, a.TenantID, func(rows pgx.Rows) error {
+			for rows.Next() {
+				if err := rows.Scan(&d.TenantID, &d.ID, &d.MessageKey, &d.Channel, &d.PersonID, &d.Address, &d.Event, &d.Kind,
+					&d.Language, &d.ApplicationID, &d.CampaignID, &d.Vars, &d.Subject, &d.Body,
+					&d.UnsubscribeToken, &d.Status, &d.Attempts, &d.LastError, &d.ProviderID, &d.FallbackOf,
+					&d.CreatedAt, &d.UpdatedAt, &d.SentAt, &comune, &slug); err != nil {
+					return err
+				}
+				proceed = true
+			}
+			return nil
+		}, `UPDATE deliveries d SET attempts = d.attempts + 1, updated_at = now()
+			FROM tenants t
+			WHERE d.tenant_id = $1 AND d.id = $2 AND d.channel = $3 AND d.status IN ('queued', 'failed_temporary') AND t.id = d.tenant_id
+			RETURNING `+deliveryColumns+`, t.name, t.slug`, a.TenantID, a.DeliveryID, string(a.Channel))
+		if err != nil {
+			return err
+		}
 	}
-	err := db.InTenant(ctx, dl.pool, a.TenantID, func(tx pgx.Tx) error {
+	var err error
+	if !proceed {
+		err = dl.claimCarefully(ctx, inserter, a, &d, &comune, &slug, &proceed)
+	}
+	if errors.Is(db.Classify(err), db.ErrNotFound) {
+		return river.JobCancel(fmt.Errorf("delivery %s: gone", a.DeliveryID))
+	}
+	if err != nil || !proceed {
+		return err
+	}
+
+	out = Outgoing{Channel: d.Channel, To: d.Address, Subject: d.Subject, Body: d.Body, Language: d.Language,
+		Comune: comune, ComuneSlug: slug, Key: d.MessageKey + ":" + string(d.Channel),
+		Commit: func(ctx context.Context) error {
+			return db.QueryInTenant(ctx, dl.pool, d.TenantID, nil, `UPDATE deliveries SET status = 'sending', updated_at = now()
+				WHERE tenant_id = $1 AND id = $2`, d.TenantID, d.ID)
+		}}
+	if d.UnsubscribeToken != "" && dl.cfg.PortalURL != nil {
+		out.Unsubscribe = dl.cfg.PortalURL(slug) + "/disiscrizione/" + d.UnsubscribeToken
+		if dl.catalog != nil {
+			out.UnsubscribeText = dl.catalog.For(d.Language).T("notify.unsubscribe")
+		}
+	}
+	providerID, sendErr := sender.Send(ctx, out)
+
+	// Record the outcome even if the job's context ended meanwhile, and
+	// try a few times: a success not recorded would be taken for an
+	// interrupted send.
+	recordCtx := context.WithoutCancel(ctx)
+	exhausted := lastAttempt || time.Since(d.CreatedAt) >= dl.cfg.RetryFor
+	record := func(tx pgx.Tx) error {
+		switch {
+		case sendErr == nil:
+			_, err := tx.Exec(recordCtx, `UPDATE deliveries SET status = 'sent', provider_id = $3, last_error = '',
+				updated_at = now(), sent_at = now() WHERE tenant_id = $1 AND id = $2`, d.TenantID, d.ID, providerID)
+			return err
+		case Permanent(sendErr) || exhausted:
+			return dl.fail(recordCtx, tx, inserter, d, sendErr)
+		default:
+			_, err := tx.Exec(recordCtx, `UPDATE deliveries SET status = 'failed_temporary', last_error = $3, updated_at = now()
+				WHERE tenant_id = $1 AND id = $2`, d.TenantID, d.ID, trimError(sendErr))
+			return err
+		}
+	}
+	for i, pause := range []time.Duration{0, 200 * time.Millisecond, time.Second, 3 * time.Second} {
+		time.Sleep(pause)
+		if sendErr == nil { // the common case, in one round trip
+			err = db.QueryInTenant(recordCtx, dl.pool, a.TenantID, nil, `UPDATE deliveries SET status = 'sent', provider_id = $3,
+				last_error = '', updated_at = now(), sent_at = now() WHERE tenant_id = $1 AND id = $2`, d.TenantID, d.ID, providerID)
+		} else {
+			err = db.InTenant(recordCtx, dl.pool, a.TenantID, record)
+		}
+		if err == nil {
+			break
+		}
+		dl.cfg.Logger.WarnContext(ctx, "delivery outcome not recorded", "delivery", d.ID, "try", i+1, "error", err)
+	}
+	if err != nil {
+		return fmt.Errorf("delivery %s: record outcome: %w", d.ID, err)
+	}
+	if sendErr != nil && !Permanent(sendErr) && !exhausted {
+		return fmt.Errorf("delivery %s on %s: %w", d.ID, d.Channel, sendErr)
+	}
+	return nil
+}
+
+// claimCarefully claims a delivery whatever its state: one sending past its
+// lease is sent again (or, on App IO, failed over), one without a sender
+// goes to the outbox or fails over, one sent or given up is left alone.
+func (dl *Deliverer) claimCarefully(ctx context.Context, inserter jobs.Inserter, a DeliveryArgs, dp *Delivery, comune, slug *string, proceed *bool) error {
+	sender := dl.cfg.Senders[a.Channel]
+	return db.InTenant(ctx, dl.pool, a.TenantID, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT `+deliveryColumns+`, t.name, t.slug, now()
 			FROM deliveries d JOIN tenants t ON t.id = d.tenant_id
 			WHERE d.tenant_id = $1 AND d.id = $2 FOR UPDATE OF d`, a.TenantID, a.DeliveryID)
@@ -379,17 +471,18 @@ func (dl *Deliverer) send(ctx context.Context, inserter jobs.Inserter, a Deliver
 			return err
 		}
 		var now time.Time
-		d, err = pgx.CollectExactlyOneRow(rows, func(row pgx.CollectableRow) (Delivery, error) {
+		d, err := pgx.CollectExactlyOneRow(rows, func(row pgx.CollectableRow) (Delivery, error) {
 			var d Delivery
 			err := row.Scan(&d.TenantID, &d.ID, &d.MessageKey, &d.Channel, &d.PersonID, &d.Address, &d.Event, &d.Kind,
 				&d.Language, &d.ApplicationID, &d.CampaignID, &d.Vars, &d.Subject, &d.Body,
 				&d.UnsubscribeToken, &d.Status, &d.Attempts, &d.LastError, &d.ProviderID, &d.FallbackOf,
-				&d.CreatedAt, &d.UpdatedAt, &d.SentAt, &comune, &slug, &now)
+				&d.CreatedAt, &d.UpdatedAt, &d.SentAt, comune, slug, &now)
 			return d, err
 		})
 		if err != nil {
 			return err
 		}
+		*dp = d
 		if d.Channel != a.Channel {
 			return river.JobCancel(fmt.Errorf("delivery %s: on %s, not %s", d.ID, d.Channel, a.Channel))
 		}
@@ -425,66 +518,9 @@ func (dl *Deliverer) send(ctx context.Context, inserter jobs.Inserter, a Deliver
 			WHERE tenant_id = $1 AND id = $2`, d.TenantID, d.ID); err != nil {
 			return err
 		}
-		proceed = true
+		*proceed = true
 		return nil
 	})
-	if errors.Is(db.Classify(err), db.ErrNotFound) {
-		return river.JobCancel(fmt.Errorf("delivery %s: gone", a.DeliveryID))
-	}
-	if err != nil || !proceed {
-		return err
-	}
-
-	out = Outgoing{Channel: d.Channel, To: d.Address, Subject: d.Subject, Body: d.Body, Language: d.Language,
-		Comune: comune, ComuneSlug: slug, Key: d.MessageKey + ":" + string(d.Channel),
-		Commit: func(ctx context.Context) error {
-			return db.InTenant(ctx, dl.pool, d.TenantID, func(tx pgx.Tx) error {
-				_, err := tx.Exec(ctx, `UPDATE deliveries SET status = 'sending', updated_at = now()
-					WHERE tenant_id = $1 AND id = $2`, d.TenantID, d.ID)
-				return err
-			})
-		}}
-	if d.UnsubscribeToken != "" && dl.cfg.PortalURL != nil {
-		out.Unsubscribe = dl.cfg.PortalURL(slug) + "/disiscrizione/" + d.UnsubscribeToken
-		if dl.catalog != nil {
-			out.UnsubscribeText = dl.catalog.For(d.Language).T("notify.unsubscribe")
-		}
-	}
-	providerID, sendErr := sender.Send(ctx, out)
-
-	// Record the outcome even if the job's context ended meanwhile, and
-	// try a few times: a success not recorded would be taken for an
-	// interrupted send.
-	recordCtx := context.WithoutCancel(ctx)
-	exhausted := lastAttempt || time.Since(d.CreatedAt) >= dl.cfg.RetryFor
-	record := func(tx pgx.Tx) error {
-		switch {
-		case sendErr == nil:
-			_, err := tx.Exec(recordCtx, `UPDATE deliveries SET status = 'sent', provider_id = $3, last_error = '',
-				updated_at = now(), sent_at = now() WHERE tenant_id = $1 AND id = $2`, d.TenantID, d.ID, providerID)
-			return err
-		case Permanent(sendErr) || exhausted:
-			return dl.fail(recordCtx, tx, inserter, d, sendErr)
-		default:
-			_, err := tx.Exec(recordCtx, `UPDATE deliveries SET status = 'failed_temporary', last_error = $3, updated_at = now()
-				WHERE tenant_id = $1 AND id = $2`, d.TenantID, d.ID, trimError(sendErr))
-			return err
-		}
-	}
-	for i, pause := range []time.Duration{0, 200 * time.Millisecond, time.Second, 3 * time.Second} {
-		time.Sleep(pause)
-		if err = db.InTenant(recordCtx, dl.pool, a.TenantID, record); err == nil {
-			break
-		}
-		dl.cfg.Logger.WarnContext(ctx, "delivery outcome not recorded", "delivery", d.ID, "try", i+1, "error", err)
-	}
-	if err != nil {
-		return fmt.Errorf("delivery %s: record outcome: %w", d.ID, err)
-	}
-	if sendErr != nil && !Permanent(sendErr) && !exhausted {
-		return fmt.Errorf("delivery %s on %s: %w", d.ID, d.Channel, sendErr)
-	}
-	return nil
 }
 
 func trimError(err error) string {
