@@ -157,6 +157,7 @@ func printJobTimes(ctx context.Context, pool *pgxpool.Pool) error {
 
 // seedCampaignCitizens adds n citizens to the comune slug, each with a
 // verified email and email chosen for news, and returns the comune's id.
+// url is the database's owner (or a superuser).
 func seedCampaignCitizens(ctx context.Context, superURL, slug string, n int) (string, error) {
 	start := time.Now()
 	conn, err := pgx.Connect(ctx, superURL)
@@ -166,6 +167,10 @@ func seedCampaignCitizens(ctx context.Context, superURL, slug string, n int) (st
 	defer conn.Close(ctx)
 	var tenantID string
 	if err := conn.QueryRow(ctx, `SELECT id::text FROM tenants WHERE slug = $1`, slug).Scan(&tenantID); err != nil {
+		return "", err
+	}
+	// bound to the comune, so row-level security lets the owner write
+	if _, err := conn.Exec(ctx, `SELECT set_config('app.tenant_id', $1, false)`, tenantID); err != nil {
 		return "", err
 	}
 	for _, sql := range []string{

@@ -168,6 +168,9 @@ func NewDeliverer(cfg Config, pool *pgxpool.Pool, catalog *locale.Catalog) *noti
 	}
 	return notify.NewDeliverer(pool, catalog, notify.DelivererConfig{
 		Senders: senders, Outbox: cfg.Mailer == nil, RateLimits: cfg.RateLimits, Logger: cfg.Logger,
+		// a job runs at most 4/5 of the rescue time (jobs.RescueAfter):
+		// a message still 'sending' after that was interrupted
+		SendingLease: cfg.JobRescueAfter,
 		PortalURL: func(slug string) string { return ComuneURL(cfg.PlatformURL, slug) },
 	})
 }

@@ -282,6 +282,11 @@ type DelivererConfig struct {
 	RateLimits map[Channel]RateLimit
 	// RetryFor is how long temporary failures are retried; zero is 24 h.
 	RetryFor time.Duration
+	// SendingLease is how long a message may stay 'sending' before it is
+	// taken for interrupted (its worker died mid-send) and sent again
+	// under the same key; zero is 2 minutes. It must outlast any one
+	// job's run (the job timeout).
+	SendingLease time.Duration
 	// PortalURL is the address of a comune's portal, for unsubscribe
 	// links ("http://verdemare.localhost:8080").
 	PortalURL func(slug string) string
@@ -295,6 +300,9 @@ type DelivererConfig struct {
 func NewDeliverer(pool *pgxpool.Pool, catalog *locale.Catalog, cfg DelivererConfig) *Deliverer {
 	if cfg.RetryFor == 0 {
 		cfg.RetryFor = 24 * time.Hour
+	}
+	if cfg.SendingLease == 0 {
+		cfg.SendingLease = sendingLease
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -335,7 +343,8 @@ func retryDelay(attempt int) time.Duration {
 }
 
 // sendingLease is how long a row may stay 'sending' before a later run
-// takes it for interrupted: longer than any provider call.
+// takes it for interrupted, unless DelivererConfig.SendingLease says:
+// longer than any provider call.
 const sendingLease = 2 * time.Minute
 
 const deliveryColumns = `d.tenant_id::text, d.id::text, d.message_key, d.channel, coalesce(d.person_id::text, ''), d.address, d.event, d.kind,
@@ -489,8 +498,8 @@ func (dl *Deliverer) claimCarefully(ctx context.Context, inserter jobs.Inserter,
 		switch d.Status {
 		case StatusQueued, StatusFailedTemporary:
 		case StatusSending:
-			if now.Sub(d.UpdatedAt) < sendingLease {
-				return river.JobSnooze(sendingLease)
+			if lease := dl.cfg.SendingLease; now.Sub(d.UpdatedAt) < lease {
+				return river.JobSnooze(lease - now.Sub(d.UpdatedAt))
 			}
 			// Interrupted after the provider may have taken it. Email
 			// and SMS are sent again under the same key (the Message-ID
