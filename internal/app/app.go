@@ -171,7 +171,7 @@ func NewDeliverer(cfg Config, pool *pgxpool.Pool, catalog *locale.Catalog) *noti
 		// a job runs at most 4/5 of the rescue time (jobs.RescueAfter):
 		// a message still 'sending' after that was interrupted
 		SendingLease: cfg.JobRescueAfter,
-		PortalURL: func(slug string) string { return ComuneURL(cfg.PlatformURL, slug) },
+		PortalURL:    func(slug string) string { return ComuneURL(cfg.PlatformURL, slug) },
 	})
 }
 
