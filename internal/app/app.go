@@ -8,7 +8,11 @@ package app
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -32,6 +36,7 @@ import (
 	"github.com/civica/civica/internal/auth"
 	"github.com/civica/civica/internal/auth/oidcrp"
 	"github.com/civica/civica/internal/auth/testidp"
+	"github.com/civica/civica/internal/booking"
 	"github.com/civica/civica/internal/catalog"
 	"github.com/civica/civica/internal/desk"
 	"github.com/civica/civica/internal/feedback"
@@ -99,6 +104,7 @@ type App struct {
 type Domain struct {
 	Files        storage.Store
 	Applications *applications.Service
+	Booking      *booking.Service
 	Inserter     *jobs.Deferred // set to the client once it exists
 }
 
@@ -123,7 +129,26 @@ func NewDomain(ctx context.Context, cfg Config, pool *pgxpool.Pool) (*Domain, er
 		d.Files = dir
 	}
 	d.Applications = applications.New(pool, d.Inserter, d.Files, cfg.Scanner, nil, applications.Config{Limits: cfg.Uploads})
+	d.Booking = booking.New(pool, d.Inserter, booking.Config{
+		Secret:    bookingSecret(cfg.RPKey),
+		PortalURL: func(slug string) string { return ComuneURL(cfg.PlatformURL, slug) },
+	})
 	return d, nil
+}
+
+// bookingSecret is the key booking signs manage links and names video
+// rooms with, derived from the relying parties' key so no other secret
+// has to be configured. In development that key, and so the links, last
+// one run; without one (some tests) it is random.
+func bookingSecret(k *rsa.PrivateKey) []byte {
+	if k == nil {
+		b := make([]byte, 32)
+		rand.Read(b)
+		return b
+	}
+	m := hmac.New(sha256.New, x509.MarshalPKCS1PrivateKey(k))
+	m.Write([]byte("civica booking secret"))
+	return m.Sum(nil)
 }
 
 // Catalog loads the message catalogues.
@@ -155,6 +180,7 @@ func Workers(cfg Config, pool *pgxpool.Pool, catalog *locale.Catalog, d *Domain)
 	river.AddWorker(w, &applications.IntegrationExpiryWorker{Workflow: workflow})
 	river.AddWorker(w, &applications.DraftPurgeWorker{Workflow: workflow})
 	river.AddWorker(w, &applications.RegisterWatchWorker{Workflow: workflow})
+	booking.AddWorkers(w, d.Booking)
 	return w
 }
 
@@ -256,6 +282,7 @@ func New(cfg Config, pool *pgxpool.Pool) (*App, error) {
 		Insight:      insight.New(pool, jobClient),
 		Contacts:     notify.NewContacts(pool, notify.QueuedVerifications{Inserter: jobClient, SMS: notify.QueuedSMS{Inserter: jobClient}}, messages),
 		Campaigns:    notify.NewCampaigns(pool, jobClient, notify.CampaignConfig{}),
+		Booking:      domain.Booking,
 		DevOutbox:    cfg.Mailer == nil,
 		Jobs:         jobClient,
 		OIDC:         oidcrp.NewProvider(cfg.OIDCIssuer, &http.Client{Timeout: 10 * time.Second}),

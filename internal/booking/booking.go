@@ -7,6 +7,28 @@
 // (1..capacity) of its desk, and an exclusion constraint forbids two live
 // appointments on the same desk and seat with overlapping times. Booking
 // tries the seats in turn; when all are taken the slot is "just taken".
+//
+// What callers may rely on, and the decisions behind it:
+//
+//   - Slots (slots.go) are civil times in Rome: a desk open at 9:00 opens
+//     at 9:00 on both sides of a DST change. On the day clocks go forward a
+//     slot whose start or end does not exist is not offered; on the day
+//     they go back each civil time is offered once. National holidays, the
+//     comune's patron saint's day (tenants.patron_saint_day, through
+//     internal/workdays) and the desk's closures have no slots.
+//   - Every error a person may see carries a code for the catalogues
+//     (booking.error.<code>): SlotError, RuleError, DeskErrors.
+//   - References are "APP-" and 8 characters of internal/refcode.
+//   - A guest's manage link (ManageToken, ByToken, ManagePath) is signed
+//     with a key derived from the server's secret, for one comune and one
+//     appointment, and expires a week after the appointment ends.
+//   - A video room's name is the comune's slug and a MAC of the reference:
+//     it cannot be guessed from the reference (room.go).
+//   - Every change a person is told of (booked, moved, cancelled) is
+//     notified through notify.Notify in the same transaction, and a booking
+//     or a move queues its reminder job (ReminderArgs) there too; a
+//     reminder whose appointment has since moved or been cancelled sends
+//     nothing.
 package booking
 
 import (

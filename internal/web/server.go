@@ -23,6 +23,7 @@ import (
 	"github.com/civica/civica/internal/applications"
 	"github.com/civica/civica/internal/auth"
 	"github.com/civica/civica/internal/auth/oidcrp"
+	"github.com/civica/civica/internal/booking"
 	"github.com/civica/civica/internal/catalog"
 	"github.com/civica/civica/internal/desk"
 	"github.com/civica/civica/internal/feedback"
@@ -72,6 +73,8 @@ type Deps struct {
 	Contacts *notify.Contacts
 	// Campaigns keeps and sends the comune's campaigns.
 	Campaigns *notify.Campaigns
+	// Booking keeps the desks, their slots and the appointments.
+	Booking *booking.Service
 	// Jobs queues jobs in a handler's transaction (template test sends,
 	// App IO checks).
 	Jobs jobs.Inserter
