@@ -11,6 +11,7 @@ package db
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net"
@@ -185,4 +186,30 @@ func QueryInTenant(ctx context.Context, pool *pgxpool.Pool, tenantID string, sca
 		return fmt.Errorf("query in tenant: %w", Classify(err))
 	}
 	return nil
+}
+
+// PlatformSecret is the platform's key called name: 32 random bytes drawn
+// the first time it is asked for and kept in platform_secrets, so every
+// instance, every process and every restart gets the same one.
+func PlatformSecret(ctx context.Context, pool *pgxpool.Pool, name string) ([]byte, error) {
+	fresh := make([]byte, 32)
+	if _, err := rand.Read(fresh); err != nil {
+		return nil, err
+	}
+	var key []byte
+	var err error
+	// Twice: a process drawing the key at the same moment commits after
+	// this statement's snapshot, which then sees neither row.
+	for range 2 {
+		err = pool.QueryRow(ctx, `WITH ins AS (
+				INSERT INTO platform_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING value)
+			SELECT value FROM ins UNION ALL SELECT value FROM platform_secrets WHERE name = $1 LIMIT 1`, name, fresh).Scan(&key)
+		if !errors.Is(err, pgx.ErrNoRows) {
+			break
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("platform secret %s: %w", name, Classify(err))
+	}
+	return key, nil
 }

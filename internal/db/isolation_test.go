@@ -1,9 +1,11 @@
 package db_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -293,5 +295,40 @@ func TestQueryInTenant_IsBoundToItsTenantAndAtomic(t *testing.T) {
 	}
 	if strings.HasSuffix(role, a) || strings.HasPrefix(role, db.TenantRole+"/") {
 		t.Errorf("a pooled connection is still bound: %s", role)
+	}
+}
+
+func TestPlatformSecret_DrawnOnceKeptForEveryone(t *testing.T) {
+	t.Parallel()
+	pool := dbtest.New(t)
+	ctx := context.Background()
+	keys := make([][]byte, 8)
+	errs := make([]error, 8)
+	var wg sync.WaitGroup
+	for i := range keys {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			keys[i], errs[i] = db.PlatformSecret(ctx, pool, "booking")
+		}()
+	}
+	wg.Wait()
+	for i := range keys {
+		if errs[i] != nil || len(keys[i]) != 32 || !bytes.Equal(keys[i], keys[0]) {
+			t.Fatalf("call %d: %x (%v), want the same 32 bytes as %x", i, keys[i], errs[i], keys[0])
+		}
+	}
+	other, err := db.PlatformSecret(ctx, pool, "other")
+	if err != nil || bytes.Equal(other, keys[0]) {
+		t.Errorf("another name's key %x (%v) equals booking's", other, err)
+	}
+	// No tenant transaction can read them.
+	a, _ := twoComuni(t, pool)
+	err = db.InTenant(ctx, pool, a, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `SELECT value FROM platform_secrets`)
+		return err
+	})
+	if err == nil {
+		t.Error("a tenant transaction read the platform's secrets")
 	}
 }
