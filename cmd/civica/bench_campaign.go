@@ -70,7 +70,7 @@ func benchCampaign(ctx context.Context, n int) error {
 	defer sink.Close()
 	logger := slog.New(slog.DiscardHandler)
 	appCfg := cfg.appConfig(logger, nil)
-	appCfg.Mailer = notify.SMTPMailer{Addr: sink.Addr, From: "Rete civica <noreply@rete-civica.example>", Timeout: 10 * time.Second}
+	appCfg.Mailer = notify.SMTPMailer{Conns: notify.NewSMTPConns(jobs.MaxWorkers), Addr: sink.Addr, From: "Rete civica <noreply@rete-civica.example>", Timeout: 10 * time.Second}
 	appCfg.RateLimits = map[notify.Channel]notify.RateLimit{notify.ChannelEmail: {}} // the sink takes anything
 	domain, err := app.NewDomain(ctx, appCfg, pool)
 	if err != nil {
