@@ -14,9 +14,9 @@ test: deps-test build
 	$(GO) vet ./...
 	$(BIN) devdb -- $(GO) test -count=1 -timeout 30m ./...
 
-## bench: pages, submissions, booking (free slots, bookings) and the desk at 1M applications, each against a baseline in the same run
+## bench: pages, submissions, booking (free slots, bookings), the desk at 1M applications and a campaign to 100,000 citizens, each against a baseline in the same run
 bench: deps-run build
-	$(BIN) bench -apps 1000000
+	$(BIN) bench -apps 1000000 -campaign 100000
 
 build:
 	@mkdir -p .build

@@ -34,7 +34,7 @@ type CampaignFormPage struct {
 	SubjectEN, BodyEN        FormField
 	Segments                 []SegmentChoice
 	SegmentError             string
-	Topic, Service           FormField
+	Topic, Service, Day      FormField
 }
 
 // SegmentChoice is one radio of the segment.

@@ -701,7 +701,7 @@ func CampaignForm(c Chrome, p CampaignFormPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = FormFields([]FormField{p.Topic, p.Service}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = FormFields([]FormField{p.Topic, p.Service, p.Day}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -41,8 +41,18 @@ func runBench(ctx context.Context, args []string) error {
 	deskOnly := fs.Bool("desk-only", false, "measure only the desk (with -apps)")
 	bookings := fs.Bool("booking", true, "measure free slots and bookings (own server only)")
 	bookingOnly := fs.Bool("booking-only", false, "measure only free slots and bookings (own server, no extra comuni)")
+	campaign := fs.Int("campaign", 0, "citizens a campaign is sent to, by email to a local SMTP sink, on its own database (0: skip)")
+	campaignOnly := fs.Bool("campaign-only", false, "measure only the campaign (with -campaign)")
 	if err := fs.Parse(args); err != nil {
 		return exitCode(2)
+	}
+	if *campaign > 0 {
+		if err := benchCampaign(ctx, *campaign); err != nil {
+			return err
+		}
+		if *campaignOnly {
+			return nil
+		}
 	}
 	base := *target
 	dbURL, superURL := "", ""

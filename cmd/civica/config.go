@@ -17,6 +17,7 @@ import (
 	"github.com/civica/civica/internal/app"
 	"github.com/civica/civica/internal/attachments"
 	"github.com/civica/civica/internal/codicefiscale"
+	"github.com/civica/civica/internal/jobs"
 	"github.com/civica/civica/internal/notify"
 	"github.com/civica/civica/internal/storage"
 )
@@ -182,7 +183,8 @@ func loadConfig() (config, error) {
 		bad("CIVICA_JOB_RESCUE_AFTER=%q: a duration of at least 1s, such as 5m", os.Getenv("CIVICA_JOB_RESCUE_AFTER"))
 	}
 	c.ClamdAddress = os.Getenv("CIVICA_CLAMD_ADDRESS")
-	c.SMTP = notify.SMTPMailer{Addr: os.Getenv("CIVICA_SMTP_ADDR"), Username: os.Getenv("CIVICA_SMTP_USERNAME"),
+	// one kept connection per job worker that may be sending
+	c.SMTP = notify.SMTPMailer{Conns: notify.NewSMTPConns(jobs.MaxWorkers), Addr: os.Getenv("CIVICA_SMTP_ADDR"), Username: os.Getenv("CIVICA_SMTP_USERNAME"),
 		From: env("CIVICA_MAIL_FROM", "Rete civica <noreply@rete-civica.example>")}
 	if c.SMTP.Password, err = secret("CIVICA_SMTP_PASSWORD"); err != nil {
 		bad("%v", err)

@@ -248,7 +248,13 @@ type serveProcess struct {
 // SIGINT (SIGKILL after 20 s) and shows its log if the test failed.
 func startServe(t *testing.T, bin string, env []string, name string) *serveProcess {
 	t.Helper()
-	p := &serveProcess{name: name, cmd: exec.Command(bin, "serve"), logs: &lockedBuffer{}, done: make(chan struct{})}
+	return startCivica(t, bin, env, name, "serve")
+}
+
+// startCivica starts bin with a subcommand (serve, worker) as startServe does.
+func startCivica(t *testing.T, bin string, env []string, name, subcommand string) *serveProcess {
+	t.Helper()
+	p := &serveProcess{name: name, cmd: exec.Command(bin, subcommand), logs: &lockedBuffer{}, done: make(chan struct{})}
 	p.cmd.Env = env
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {

@@ -8,11 +8,7 @@ package app
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -38,6 +34,7 @@ import (
 	"github.com/civica/civica/internal/auth/testidp"
 	"github.com/civica/civica/internal/booking"
 	"github.com/civica/civica/internal/catalog"
+	"github.com/civica/civica/internal/db"
 	"github.com/civica/civica/internal/desk"
 	"github.com/civica/civica/internal/feedback"
 	"github.com/civica/civica/internal/insight"
@@ -129,26 +126,18 @@ func NewDomain(ctx context.Context, cfg Config, pool *pgxpool.Pool) (*Domain, er
 		d.Files = dir
 	}
 	d.Applications = applications.New(pool, d.Inserter, d.Files, cfg.Scanner, nil, applications.Config{Limits: cfg.Uploads})
+	// The platform's own key, kept in the database: the links the web
+	// server and the job workers sign (a reminder's manage link) agree,
+	// across processes and restarts.
+	secret, err := db.PlatformSecret(ctx, pool, "booking")
+	if err != nil {
+		return nil, err
+	}
 	d.Booking = booking.New(pool, d.Inserter, booking.Config{
-		Secret:    bookingSecret(cfg.RPKey),
+		Secret:    secret,
 		PortalURL: func(slug string) string { return ComuneURL(cfg.PlatformURL, slug) },
 	})
 	return d, nil
-}
-
-// bookingSecret is the key booking signs manage links and names video
-// rooms with, derived from the relying parties' key so no other secret
-// has to be configured. In development that key, and so the links, last
-// one run; without one (some tests) it is random.
-func bookingSecret(k *rsa.PrivateKey) []byte {
-	if k == nil {
-		b := make([]byte, 32)
-		rand.Read(b)
-		return b
-	}
-	m := hmac.New(sha256.New, x509.MarshalPKCS1PrivateKey(k))
-	m.Write([]byte("civica booking secret"))
-	return m.Sum(nil)
 }
 
 // Catalog loads the message catalogues.
@@ -194,7 +183,10 @@ func NewDeliverer(cfg Config, pool *pgxpool.Pool, catalog *locale.Catalog) *noti
 	}
 	return notify.NewDeliverer(pool, catalog, notify.DelivererConfig{
 		Senders: senders, Outbox: cfg.Mailer == nil, RateLimits: cfg.RateLimits, Logger: cfg.Logger,
-		PortalURL: func(slug string) string { return ComuneURL(cfg.PlatformURL, slug) },
+		// a job runs at most 4/5 of the rescue time (jobs.RescueAfter):
+		// a message still 'sending' after that was interrupted
+		SendingLease: cfg.JobRescueAfter,
+		PortalURL:    func(slug string) string { return ComuneURL(cfg.PlatformURL, slug) },
 	})
 }
 

@@ -1,8 +1,11 @@
 package db_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -237,5 +240,95 @@ func TestEveryTenantTableHasTenantFirstAndForcedRLS(t *testing.T) {
 	}
 	if found < 3 {
 		t.Errorf("found %d tenant tables, want at least people, staff_members, inbox_messages", found)
+	}
+}
+
+func TestQueryInTenant_IsBoundToItsTenantAndAtomic(t *testing.T) {
+	t.Parallel()
+	pool := dbtest.New(t)
+	a, b := twoComuni(t, pool)
+	ctx := context.Background()
+	// No tenant filter: the binding alone limits what the statement sees.
+	var subjects []string
+	err := db.QueryInTenant(ctx, pool, a, func(rows pgx.Rows) error {
+		var err error
+		subjects, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	}, `SELECT subject FROM inbox_messages`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(subjects) != 1 || subjects[0] != "message of alfa" {
+		t.Errorf("tenant alfa sees %v, want only its own message", subjects)
+	}
+	// Writing another tenant's rows changes nothing.
+	err = db.QueryInTenant(ctx, pool, a, nil, `UPDATE inbox_messages SET subject = 'hijacked' WHERE tenant_id = $1`, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	if err := db.InTenant(ctx, pool, b, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT subject FROM inbox_messages`).Scan(&got)
+	}); err != nil || got != "message of beta" {
+		t.Errorf("beta's message is %q (%v) after alfa's update", got, err)
+	}
+	// A failing statement commits nothing, and the pool stays usable.
+	err = db.QueryInTenant(ctx, pool, a, nil, `UPDATE inbox_messages SET subject = 'changed', body = 1/0`)
+	if err == nil {
+		t.Fatal("division by zero succeeded")
+	}
+	for range 8 { // every connection of a small pool
+		if err := db.QueryInTenant(ctx, pool, a, func(rows pgx.Rows) error {
+			subjects, _ = pgx.CollectRows(rows, pgx.RowTo[string])
+			return nil
+		}, `SELECT subject FROM inbox_messages`); err != nil {
+			t.Fatalf("after a failed statement: %v", err)
+		}
+		if len(subjects) != 1 || subjects[0] != "message of alfa" {
+			t.Fatalf("after a failed statement alfa sees %v", subjects)
+		}
+	}
+	// Outside the batch the connection is no longer bound to the tenant.
+	var role string
+	if err := pool.QueryRow(ctx, `SELECT current_user || '/' || coalesce(current_setting('app.tenant_id', true), '')`).Scan(&role); err != nil {
+		t.Fatal(err)
+	}
+	if strings.HasSuffix(role, a) || strings.HasPrefix(role, db.TenantRole+"/") {
+		t.Errorf("a pooled connection is still bound: %s", role)
+	}
+}
+
+func TestPlatformSecret_DrawnOnceKeptForEveryone(t *testing.T) {
+	t.Parallel()
+	pool := dbtest.New(t)
+	ctx := context.Background()
+	keys := make([][]byte, 8)
+	errs := make([]error, 8)
+	var wg sync.WaitGroup
+	for i := range keys {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			keys[i], errs[i] = db.PlatformSecret(ctx, pool, "booking")
+		}()
+	}
+	wg.Wait()
+	for i := range keys {
+		if errs[i] != nil || len(keys[i]) != 32 || !bytes.Equal(keys[i], keys[0]) {
+			t.Fatalf("call %d: %x (%v), want the same 32 bytes as %x", i, keys[i], errs[i], keys[0])
+		}
+	}
+	other, err := db.PlatformSecret(ctx, pool, "other")
+	if err != nil || bytes.Equal(other, keys[0]) {
+		t.Errorf("another name's key %x (%v) equals booking's", other, err)
+	}
+	// No tenant transaction can read them.
+	a, _ := twoComuni(t, pool)
+	err = db.InTenant(ctx, pool, a, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `SELECT value FROM platform_secrets`)
+		return err
+	})
+	if err == nil {
+		t.Error("a tenant transaction read the platform's secrets")
 	}
 }

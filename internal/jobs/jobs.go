@@ -41,7 +41,11 @@ func New(pool *pgxpool.Pool, workers *river.Workers, periodic []*river.PeriodicJ
 	}
 	if workers != nil {
 		cfg.Workers = workers
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}}
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: MaxWorkers}}
+		// River waits FetchCooldown between two fetches of jobs; its
+		// default (100 ms) caps a queue at MaxWorkers jobs per 100 ms, far
+		// below what a campaign needs. Fetching is one indexed query.
+		cfg.FetchCooldown = 5 * time.Millisecond
 		cfg.PeriodicJobs = periodic
 	}
 	c, err := river.NewClient(riverpgxv5.New(pool), cfg)
@@ -50,6 +54,11 @@ func New(pool *pgxpool.Pool, workers *river.Workers, periodic []*river.PeriodicJ
 	}
 	return c, nil
 }
+
+// MaxWorkers is how many jobs one process works at once. Most jobs wait
+// on the network (SMTP, SMS and App IO providers, the protocol register),
+// not on the CPU.
+const MaxWorkers = 20
 
 // Deferred is an Inserter for code built before the client exists: River
 // needs its workers to build the client, and the domain services those

@@ -55,7 +55,7 @@ const (
 	SegmentAll     SegmentKind = "all"     // every citizen known to the comune
 	SegmentService SegmentKind = "service" // who applied for a service (Param: its slug)
 	// SegmentAppointments is people with an appointment on a day (Param:
-	// the date). Appointments do not exist yet: the kind is refused.
+	// the civil date in Rome, 2026-12-24), cancelled ones left out.
 	SegmentAppointments SegmentKind = "appointments"
 )
 
@@ -64,7 +64,7 @@ var SegmentKinds = []SegmentKind{SegmentTopic, SegmentAll, SegmentService, Segme
 
 // Available reports whether campaigns can be sent to the segment yet.
 func (k SegmentKind) Available() bool {
-	return k == SegmentTopic || k == SegmentAll || k == SegmentService
+	return k == SegmentTopic || k == SegmentAll || k == SegmentService || k == SegmentAppointments
 }
 
 // Segment is a campaign's audience.
@@ -312,7 +312,12 @@ func validateCampaign(ctx context.Context, tx pgx.Tx, tenantID string, t Campaig
 			errs = append(errs, &CampaignError{Code: code, Field: "segment_" + string(t.Segment.Kind)})
 		}
 	case SegmentAppointments:
-		errs = append(errs, &CampaignError{Code: "segment_unavailable", Field: "segment"})
+		switch _, err := time.Parse(time.DateOnly, t.Segment.Param); {
+		case t.Segment.Param == "":
+			errs = append(errs, &CampaignError{Code: "day_required", Field: "segment_appointments"})
+		case err != nil:
+			errs = append(errs, &CampaignError{Code: "day_invalid", Field: "segment_appointments"})
+		}
 	default:
 		errs = append(errs, &CampaignError{Code: "segment_required", Field: "segment"})
 	}
@@ -468,6 +473,13 @@ func segmentQuery(k SegmentKind) (string, error) {
 	case SegmentService:
 		return `SELECT DISTINCT a.person_id FROM applications a
 			WHERE a.tenant_id = $1 AND a.service_slug = $2 AND a.status <> 'draft' AND a.person_id IS NOT NULL`, nil
+	case SegmentAppointments:
+		// the day is a civil date in Rome; guests (no person) have no
+		// profile to reach them through
+		return `SELECT DISTINCT a.person_id FROM appointments a
+			WHERE a.tenant_id = $1 AND a.person_id IS NOT NULL AND a.status <> 'cancelled'
+				AND lower(a.during) >= ($2::date)::timestamp AT TIME ZONE 'Europe/Rome'
+				AND lower(a.during) < ($2::date + 1)::timestamp AT TIME ZONE 'Europe/Rome'`, nil
 	}
 	return "", fmt.Errorf("segment %q is not available", k)
 }

@@ -127,6 +127,35 @@ func (f *campaignFixture) person(t *testing.T, tenantID string, p personSpec) st
 	return id
 }
 
+// appointment books person ("" a guest) at start (RFC 3339) for 30
+// minutes on the comune's test desk, with status.
+func (f *campaignFixture) appointment(t *testing.T, tenantID, person, start, status string) {
+	t.Helper()
+	ctx := context.Background()
+	at, err := time.Parse(time.RFC3339, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refSeq++
+	ref := "APP-" + strings.NewReplacer("0", "Z", "1", "Y").Replace(fmt.Sprintf("CAMP%04d", refSeq))
+	err = db.InTenant(ctx, f.pool, tenantID, func(tx pgx.Tx) error {
+		var desk string
+		err := tx.QueryRow(ctx, `INSERT INTO desks (tenant_id, slug, office, name, modes, hours, slot_minutes, feed_token)
+			VALUES ($1, 'test', 'anagrafe', 'Test', '{in_person}', '[[],[],[],[],[],[],[]]', 30, md5(random()::text))
+			ON CONFLICT (tenant_id, slug) DO UPDATE SET name = excluded.name RETURNING id::text`, tenantID).Scan(&desk)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO appointments (tenant_id, reference, desk_id, seat, during, mode, status, person_id, email)
+			VALUES ($1, $2, $3, 1, tstzrange($4::timestamptz, $4::timestamptz + interval '30 minutes'), 'in_person', $5, nullif($6, '')::uuid, 'guest@example.it')`,
+			tenantID, ref, desk, at, status, person)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("appointment at %s: %v", start, err)
+	}
+}
+
 // population: Mario (no choice for news: inbox only), Anna (follows, news
 // by email), Bruno (follows, news by IO then email), Carla (applied, news
 // by SMS), Dario (news by SMS but no phone: inbox only; a draft only),
@@ -208,12 +237,22 @@ func TestCampaignReach_SegmentsCountByTheFirstNewsChannel(t *testing.T) {
 			t.Errorf("reach of %v: %+v, want %+v", tc.seg, got, tc.want)
 		}
 	}
-	if _, err := f.campaigns.Reach(ctx, f.tenant, notify.Segment{Kind: notify.SegmentAppointments, Param: "2026-12-24"}); err == nil {
-		t.Error("appointments are not available yet, but Reach answered")
+	// Appointments on 24 December, a civil day in Rome: Anna at 9:00 and
+	// Carla at 23:30 count; Bruno's is cancelled, Dario's is at 0:30 on
+	// the 25th, a guest has no profile, Ester is another comune's.
+	f.appointment(t, f.tenant, f.people["anna"], "2026-12-24T09:00:00+01:00", "booked")
+	f.appointment(t, f.tenant, f.people["carla"], "2026-12-24T23:30:00+01:00", "done")
+	f.appointment(t, f.tenant, f.people["bruno"], "2026-12-24T10:00:00+01:00", "cancelled")
+	f.appointment(t, f.tenant, f.people["dario"], "2026-12-25T00:30:00+01:00", "booked")
+	f.appointment(t, f.tenant, "", "2026-12-24T11:00:00+01:00", "booked")
+	f.appointment(t, f.other, f.people["ester"], "2026-12-24T09:00:00+01:00", "booked")
+	got, err := f.campaigns.Reach(ctx, f.tenant, notify.Segment{Kind: notify.SegmentAppointments, Param: "2026-12-24"})
+	if want := (notify.SegmentReach{People: 2, Email: 1, SMS: 1}); err != nil || got != want {
+		t.Errorf("reach of the appointments of 24 December: %+v (%v), want %+v", got, err, want)
 	}
 
 	// The counts are ReachOf's: each person's first news channel.
-	err := db.InTenant(ctx, f.pool, f.tenant, func(tx pgx.Tx) error {
+	err = db.InTenant(ctx, f.pool, f.tenant, func(tx pgx.Tx) error {
 		byChannel := map[notify.Channel]int{}
 		for _, id := range f.people {
 			if id == f.people["ester"] {
@@ -518,10 +557,13 @@ func TestCampaign_RefusalsAndIsolation(t *testing.T) {
 			t.Errorf("%s: %q, want %q", field, got[field], code)
 		}
 	}
-	text := f.text(notify.Segment{Kind: notify.SegmentAppointments, Param: "2026-12-24"})
-	if _, err := f.campaigns.Create(ctx, f.tenant, "Sara", text); codes(err)["segment"] != "segment_unavailable" {
-		t.Errorf("appointments: %v", err)
+	for param, code := range map[string]string{"": "day_required", "24/12/2026": "day_invalid", "2026-02-30": "day_invalid"} {
+		text := f.text(notify.Segment{Kind: notify.SegmentAppointments, Param: param})
+		if _, err := f.campaigns.Create(ctx, f.tenant, "Sara", text); codes(err)["segment_appointments"] != code {
+			t.Errorf("appointments on %q: %v, want %s", param, err, code)
+		}
 	}
+	text := f.text(notify.Segment{Kind: notify.SegmentAppointments, Param: "2026-12-24"})
 	text.Segment = notify.Segment{Kind: notify.SegmentService}
 	if _, err := f.campaigns.Create(ctx, f.tenant, "Sara", text); codes(err)["segment_service"] != "service_required" {
 		t.Errorf("service without one: %v", err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -28,7 +29,9 @@ type smtpSink struct {
 	mu   sync.Mutex
 	got  []sunkMail
 	// refuse answers RCPT TO for an address with an error, when set.
-	refuse map[string]*gosmtp.SMTPError
+	refuse   map[string]*gosmtp.SMTPError
+	sessions int
+	srv      *gosmtp.Server
 }
 
 type sunkMail struct {
@@ -44,6 +47,7 @@ func startSMTP(t *testing.T) *smtpSink {
 	}
 	s := &smtpSink{Addr: ln.Addr().String(), refuse: map[string]*gosmtp.SMTPError{}}
 	srv := gosmtp.NewServer(s)
+	s.srv = srv
 	srv.Domain = "localhost"
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
 	go srv.Serve(ln)
@@ -52,7 +56,17 @@ func startSMTP(t *testing.T) *smtpSink {
 }
 
 func (s *smtpSink) NewSession(*gosmtp.Conn) (gosmtp.Session, error) {
+	s.mu.Lock()
+	s.sessions++
+	s.mu.Unlock()
 	return &sinkSession{sink: s}, nil
+}
+
+// Sessions is how many connections the sink accepted.
+func (s *smtpSink) Sessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sessions
 }
 
 func (s *smtpSink) Refuse(to string, code int, msg string) {
@@ -421,4 +435,69 @@ func TestTextChannels_NewsCarriesTheUnsubscribeLinkAndCommitsBeforeSending(t *te
 	if err == nil || notify.Permanent(err) || len(smsBox.Sent()) != 1 {
 		t.Errorf("failed commit: err = %v, %d sms; want a temporary failure and nothing sent", err, len(smsBox.Sent()))
 	}
+}
+
+func TestSMTPMailer_KeepsConnectionsAndRecoversFromADroppedOne(t *testing.T) {
+	t.Parallel()
+	sink := startSMTP(t)
+	m := mailer(sink.Addr)
+	m.Conns = notify.NewSMTPConns(2)
+	ctx := context.Background()
+	send := func(to string) {
+		t.Helper()
+		if _, err := m.Send(ctx, notify.Outgoing{Channel: notify.ChannelEmail, To: to, Subject: "Avviso", Body: "Testo.",
+			Language: "it", Key: "k:" + to}); err != nil {
+			t.Fatalf("to %s: %v", to, err)
+		}
+	}
+	for i := range 5 {
+		send(fmt.Sprintf("p%d@example.it", i))
+	}
+	if n := sink.Sessions(); n != 1 {
+		t.Errorf("5 messages in a row took %d connections, want 1", n)
+	}
+	// A refused recipient closes that connection; the next message opens one.
+	sink.Refuse("nobody@example.it", 550, "no such mailbox")
+	if _, err := m.Send(ctx, notify.Outgoing{Channel: notify.ChannelEmail, To: "nobody@example.it", Subject: "Avviso", Body: "Testo.",
+		Language: "it", Key: "k:nobody"}); !notify.Permanent(err) {
+		t.Errorf("a refused mailbox: %v, want a permanent failure", err)
+	}
+	send("after-refusal@example.it")
+	// The server drops its idle connections (a restart): the kept one
+	// fails at once and the message goes on a new one, sent once.
+	before := sink.Sessions()
+	sink.dropConnections()
+	send("after-restart@example.it")
+	if got := len(sink.Mails("after-restart@example.it")); got != 1 {
+		t.Errorf("after the server dropped the connection: %d mails, want 1", got)
+	}
+	if sink.Sessions() <= before {
+		t.Error("no new connection after the server dropped the old one")
+	}
+	for i := range 5 {
+		if got := len(sink.Mails(fmt.Sprintf("p%d@example.it", i))); got != 1 {
+			t.Errorf("p%d: %d mails", i, got)
+		}
+	}
+}
+
+// dropConnections closes every open connection, as a restarting server would.
+func (s *smtpSink) dropConnections() {
+	s.srv.Close()
+	var ln net.Listener
+	var err error
+	fresh := gosmtp.NewServer(s)
+	fresh.Domain = "localhost"
+	fresh.ReadTimeout, fresh.WriteTimeout = 10*time.Second, 10*time.Second
+	for range 50 {
+		if ln, err = net.Listen("tcp", s.Addr); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		panic(err)
+	}
+	s.srv = fresh
+	go fresh.Serve(ln)
 }

@@ -282,6 +282,11 @@ type DelivererConfig struct {
 	RateLimits map[Channel]RateLimit
 	// RetryFor is how long temporary failures are retried; zero is 24 h.
 	RetryFor time.Duration
+	// SendingLease is how long a message may stay 'sending' before it is
+	// taken for interrupted (its worker died mid-send) and sent again
+	// under the same key; zero is 2 minutes. It must outlast any one
+	// job's run (the job timeout).
+	SendingLease time.Duration
 	// PortalURL is the address of a comune's portal, for unsubscribe
 	// links ("http://verdemare.localhost:8080").
 	PortalURL func(slug string) string
@@ -295,6 +300,9 @@ type DelivererConfig struct {
 func NewDeliverer(pool *pgxpool.Pool, catalog *locale.Catalog, cfg DelivererConfig) *Deliverer {
 	if cfg.RetryFor == 0 {
 		cfg.RetryFor = 24 * time.Hour
+	}
+	if cfg.SendingLease == 0 {
+		cfg.SendingLease = sendingLease
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -335,7 +343,8 @@ func retryDelay(attempt int) time.Duration {
 }
 
 // sendingLease is how long a row may stay 'sending' before a later run
-// takes it for interrupted: longer than any provider call.
+// takes it for interrupted, unless DelivererConfig.SendingLease says:
+// longer than any provider call.
 const sendingLease = 2 * time.Minute
 
 const deliveryColumns = `d.tenant_id::text, d.id::text, d.message_key, d.channel, coalesce(d.person_id::text, ''), d.address, d.event, d.kind,
@@ -370,64 +379,32 @@ func (dl *Deliverer) send(ctx context.Context, inserter jobs.Inserter, a Deliver
 		if wait > 0 {
 			return river.JobSnooze(wait)
 		}
+		// The common case in one round trip: a queued (or temporarily
+		// failed) message is claimed for this attempt. Anything else
+		// (sending, sent, another channel, gone) takes the careful path.
+		err = db.QueryInTenant(ctx, dl.pool, a.TenantID, func(rows pgx.Rows) error {
+			for rows.Next() {
+				if err := rows.Scan(&d.TenantID, &d.ID, &d.MessageKey, &d.Channel, &d.PersonID, &d.Address, &d.Event, &d.Kind,
+					&d.Language, &d.ApplicationID, &d.CampaignID, &d.Vars, &d.Subject, &d.Body,
+					&d.UnsubscribeToken, &d.Status, &d.Attempts, &d.LastError, &d.ProviderID, &d.FallbackOf,
+					&d.CreatedAt, &d.UpdatedAt, &d.SentAt, &comune, &slug); err != nil {
+					return err
+				}
+				proceed = true
+			}
+			return nil
+		}, `UPDATE deliveries d SET attempts = d.attempts + 1, updated_at = now()
+			FROM tenants t
+			WHERE d.tenant_id = $1 AND d.id = $2 AND d.channel = $3 AND d.status IN ('queued', 'failed_temporary') AND t.id = d.tenant_id
+			RETURNING `+deliveryColumns+`, t.name, t.slug`, a.TenantID, a.DeliveryID, string(a.Channel))
+		if err != nil {
+			return err
+		}
 	}
-	err := db.InTenant(ctx, dl.pool, a.TenantID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+deliveryColumns+`, t.name, t.slug, now()
-			FROM deliveries d JOIN tenants t ON t.id = d.tenant_id
-			WHERE d.tenant_id = $1 AND d.id = $2 FOR UPDATE OF d`, a.TenantID, a.DeliveryID)
-		if err != nil {
-			return err
-		}
-		var now time.Time
-		d, err = pgx.CollectExactlyOneRow(rows, func(row pgx.CollectableRow) (Delivery, error) {
-			var d Delivery
-			err := row.Scan(&d.TenantID, &d.ID, &d.MessageKey, &d.Channel, &d.PersonID, &d.Address, &d.Event, &d.Kind,
-				&d.Language, &d.ApplicationID, &d.CampaignID, &d.Vars, &d.Subject, &d.Body,
-				&d.UnsubscribeToken, &d.Status, &d.Attempts, &d.LastError, &d.ProviderID, &d.FallbackOf,
-				&d.CreatedAt, &d.UpdatedAt, &d.SentAt, &comune, &slug, &now)
-			return d, err
-		})
-		if err != nil {
-			return err
-		}
-		if d.Channel != a.Channel {
-			return river.JobCancel(fmt.Errorf("delivery %s: on %s, not %s", d.ID, d.Channel, a.Channel))
-		}
-		switch d.Status {
-		case StatusQueued, StatusFailedTemporary:
-		case StatusSending:
-			if now.Sub(d.UpdatedAt) < sendingLease {
-				return river.JobSnooze(sendingLease)
-			}
-			// Interrupted after the provider may have taken it. Email
-			// and SMS are sent again under the same key (the Message-ID
-			// mail stores keep one copy of; the SMS provider's
-			// idempotency key); App IO has no such key, so the message
-			// goes to the person's next channel instead.
-			if d.Channel == ChannelIO {
-				return dl.fail(ctx, tx, inserter, d, errors.New("interrupted while sending: outcome unknown, not sent again on this channel"))
-			}
-		default:
-			return nil // sent, kept or given up before: nothing to do
-		}
-		if sender == nil {
-			if dl.cfg.Outbox {
-				_, err := tx.Exec(ctx, `UPDATE deliveries SET status = 'outbox', attempts = attempts + 1, last_error = '',
-					updated_at = now(), sent_at = now() WHERE tenant_id = $1 AND id = $2`, d.TenantID, d.ID)
-				return err
-			}
-			return dl.fail(ctx, tx, inserter, d, ErrChannelOff)
-		}
-		// The row stays as it is until the send's point of no return
-		// (Outgoing.Commit): a crash before it leaves a message certainly
-		// not sent, which the job's next run sends.
-		if _, err := tx.Exec(ctx, `UPDATE deliveries SET attempts = attempts + 1, updated_at = now()
-			WHERE tenant_id = $1 AND id = $2`, d.TenantID, d.ID); err != nil {
-			return err
-		}
-		proceed = true
-		return nil
-	})
+	var err error
+	if !proceed {
+		err = dl.claimCarefully(ctx, inserter, a, &d, &comune, &slug, &proceed)
+	}
 	if errors.Is(db.Classify(err), db.ErrNotFound) {
 		return river.JobCancel(fmt.Errorf("delivery %s: gone", a.DeliveryID))
 	}
@@ -438,11 +415,8 @@ func (dl *Deliverer) send(ctx context.Context, inserter jobs.Inserter, a Deliver
 	out = Outgoing{Channel: d.Channel, To: d.Address, Subject: d.Subject, Body: d.Body, Language: d.Language,
 		Comune: comune, ComuneSlug: slug, Key: d.MessageKey + ":" + string(d.Channel),
 		Commit: func(ctx context.Context) error {
-			return db.InTenant(ctx, dl.pool, d.TenantID, func(tx pgx.Tx) error {
-				_, err := tx.Exec(ctx, `UPDATE deliveries SET status = 'sending', updated_at = now()
-					WHERE tenant_id = $1 AND id = $2`, d.TenantID, d.ID)
-				return err
-			})
+			return db.QueryInTenant(ctx, dl.pool, d.TenantID, nil, `UPDATE deliveries SET status = 'sending', updated_at = now()
+				WHERE tenant_id = $1 AND id = $2`, d.TenantID, d.ID)
 		}}
 	if d.UnsubscribeToken != "" && dl.cfg.PortalURL != nil {
 		out.Unsubscribe = dl.cfg.PortalURL(slug) + "/disiscrizione/" + d.UnsubscribeToken
@@ -473,7 +447,13 @@ func (dl *Deliverer) send(ctx context.Context, inserter jobs.Inserter, a Deliver
 	}
 	for i, pause := range []time.Duration{0, 200 * time.Millisecond, time.Second, 3 * time.Second} {
 		time.Sleep(pause)
-		if err = db.InTenant(recordCtx, dl.pool, a.TenantID, record); err == nil {
+		if sendErr == nil { // the common case, in one round trip
+			err = db.QueryInTenant(recordCtx, dl.pool, a.TenantID, nil, `UPDATE deliveries SET status = 'sent', provider_id = $3,
+				last_error = '', updated_at = now(), sent_at = now() WHERE tenant_id = $1 AND id = $2`, d.TenantID, d.ID, providerID)
+		} else {
+			err = db.InTenant(recordCtx, dl.pool, a.TenantID, record)
+		}
+		if err == nil {
 			break
 		}
 		dl.cfg.Logger.WarnContext(ctx, "delivery outcome not recorded", "delivery", d.ID, "try", i+1, "error", err)
@@ -485,6 +465,71 @@ func (dl *Deliverer) send(ctx context.Context, inserter jobs.Inserter, a Deliver
 		return fmt.Errorf("delivery %s on %s: %w", d.ID, d.Channel, sendErr)
 	}
 	return nil
+}
+
+// claimCarefully claims a delivery whatever its state: one sending past its
+// lease is sent again (or, on App IO, failed over), one without a sender
+// goes to the outbox or fails over, one sent or given up is left alone.
+func (dl *Deliverer) claimCarefully(ctx context.Context, inserter jobs.Inserter, a DeliveryArgs, dp *Delivery, comune, slug *string, proceed *bool) error {
+	sender := dl.cfg.Senders[a.Channel]
+	return db.InTenant(ctx, dl.pool, a.TenantID, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+deliveryColumns+`, t.name, t.slug, now()
+			FROM deliveries d JOIN tenants t ON t.id = d.tenant_id
+			WHERE d.tenant_id = $1 AND d.id = $2 FOR UPDATE OF d`, a.TenantID, a.DeliveryID)
+		if err != nil {
+			return err
+		}
+		var now time.Time
+		d, err := pgx.CollectExactlyOneRow(rows, func(row pgx.CollectableRow) (Delivery, error) {
+			var d Delivery
+			err := row.Scan(&d.TenantID, &d.ID, &d.MessageKey, &d.Channel, &d.PersonID, &d.Address, &d.Event, &d.Kind,
+				&d.Language, &d.ApplicationID, &d.CampaignID, &d.Vars, &d.Subject, &d.Body,
+				&d.UnsubscribeToken, &d.Status, &d.Attempts, &d.LastError, &d.ProviderID, &d.FallbackOf,
+				&d.CreatedAt, &d.UpdatedAt, &d.SentAt, comune, slug, &now)
+			return d, err
+		})
+		if err != nil {
+			return err
+		}
+		*dp = d
+		if d.Channel != a.Channel {
+			return river.JobCancel(fmt.Errorf("delivery %s: on %s, not %s", d.ID, d.Channel, a.Channel))
+		}
+		switch d.Status {
+		case StatusQueued, StatusFailedTemporary:
+		case StatusSending:
+			if lease := dl.cfg.SendingLease; now.Sub(d.UpdatedAt) < lease {
+				return river.JobSnooze(lease - now.Sub(d.UpdatedAt))
+			}
+			// Interrupted after the provider may have taken it. Email
+			// and SMS are sent again under the same key (the Message-ID
+			// mail stores keep one copy of; the SMS provider's
+			// idempotency key); App IO has no such key, so the message
+			// goes to the person's next channel instead.
+			if d.Channel == ChannelIO {
+				return dl.fail(ctx, tx, inserter, d, errors.New("interrupted while sending: outcome unknown, not sent again on this channel"))
+			}
+		default:
+			return nil // sent, kept or given up before: nothing to do
+		}
+		if sender == nil {
+			if dl.cfg.Outbox {
+				_, err := tx.Exec(ctx, `UPDATE deliveries SET status = 'outbox', attempts = attempts + 1, last_error = '',
+					updated_at = now(), sent_at = now() WHERE tenant_id = $1 AND id = $2`, d.TenantID, d.ID)
+				return err
+			}
+			return dl.fail(ctx, tx, inserter, d, ErrChannelOff)
+		}
+		// The row stays as it is until the send's point of no return
+		// (Outgoing.Commit): a crash before it leaves a message certainly
+		// not sent, which the job's next run sends.
+		if _, err := tx.Exec(ctx, `UPDATE deliveries SET attempts = attempts + 1, updated_at = now()
+			WHERE tenant_id = $1 AND id = $2`, d.TenantID, d.ID); err != nil {
+			return err
+		}
+		*proceed = true
+		return nil
+	})
 }
 
 func trimError(err error) string {

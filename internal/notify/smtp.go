@@ -18,6 +18,7 @@ import (
 	"net/textproto"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -35,6 +36,63 @@ type SMTPMailer struct {
 	Password string
 	From     string // "Rete civica <noreply@example.it>"
 	Timeout  time.Duration
+	// Conns, when set, keeps connections open between messages (RSET,
+	// then the next message) instead of a connection, greeting, EHLO,
+	// STARTTLS and login per message; nil opens one per message.
+	Conns *SMTPConns
+}
+
+// SMTPConns are idle connections to one SMTP server, for SMTPMailer.
+type SMTPConns struct {
+	mu   sync.Mutex
+	idle []*smtpConn
+	max  int
+}
+
+// NewSMTPConns keeps up to max idle connections.
+func NewSMTPConns(max int) *SMTPConns { return &SMTPConns{max: max} }
+
+// smtpIdleFor is how long an idle connection is kept: servers close
+// theirs after a few minutes of silence (RFC 5321 asks for 5).
+const smtpIdleFor = 30 * time.Second
+
+type smtpConn struct {
+	conn  net.Conn
+	c     *smtp.Client
+	since time.Time
+}
+
+func (p *SMTPConns) get() *smtpConn {
+	if p == nil {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for len(p.idle) > 0 {
+		sc := p.idle[len(p.idle)-1]
+		p.idle = p.idle[:len(p.idle)-1]
+		if time.Since(sc.since) < smtpIdleFor {
+			return sc
+		}
+		sc.c.Close()
+	}
+	return nil
+}
+
+// put keeps sc for the next message, or closes it.
+func (p *SMTPConns) put(sc *smtpConn) {
+	if p != nil {
+		p.mu.Lock()
+		if len(p.idle) < p.max {
+			sc.since = time.Now()
+			p.idle = append(p.idle, sc)
+			p.mu.Unlock()
+			return
+		}
+		p.mu.Unlock()
+	}
+	_ = sc.c.Quit()
+	sc.c.Close()
 }
 
 // Send delivers m as a multipart message (plain text and HTML).
@@ -55,15 +113,51 @@ func (s SMTPMailer) Send(ctx context.Context, m Outgoing) (string, error) {
 	if err != nil {
 		return "", PermanentError(err)
 	}
+	// A kept connection first; if the server has meanwhile dropped it,
+	// nothing was sent on it and a new one is opened.
+	if sc := s.Conns.get(); sc != nil {
+		if err := sc.c.Reset(); err == nil {
+			if id, err := s.sendOn(ctx, sc, timeout, fromAddr, m, msg, id); err == nil || !errors.Is(err, errStaleConn) {
+				return id, err
+			}
+		} else {
+			sc.c.Close()
+		}
+	}
+	sc, err := s.dial(ctx, host, port, timeout)
+	if err != nil {
+		return "", err
+	}
+	id, err = s.sendOn(ctx, sc, timeout, fromAddr, m, msg, id)
+	if errors.Is(err, errStaleConn) {
+		err = errors.Unwrap(err)
+	}
+	return id, err
+}
+
+// errStaleConn marks a failure of MAIL FROM on a kept connection: the
+// server may have closed it, so the message is tried on a new one.
+var errStaleConn = errors.New("smtp: stale connection")
+
+type staleConnError struct{ err error }
+
+func (e staleConnError) Error() string        { return e.err.Error() }
+func (e staleConnError) Unwrap() error        { return e.err }
+func (e staleConnError) Is(target error) bool { return target == errStaleConn }
+
+// dial opens a connection: TCP (TLS on 465), greeting, STARTTLS when
+// offered, login when a user name is set.
+func (s SMTPMailer) dial(ctx context.Context, host, port string, timeout time.Duration) (*smtpConn, error) {
 	dialer := &net.Dialer{Timeout: timeout}
 	var conn net.Conn
+	var err error
 	if port == "465" {
 		conn, err = (&tls.Dialer{NetDialer: dialer, Config: &tls.Config{ServerName: host}}).DialContext(ctx, "tcp", s.Addr)
 	} else {
 		conn, err = dialer.DialContext(ctx, "tcp", s.Addr)
 	}
 	if err != nil {
-		return "", TemporaryError(fmt.Errorf("smtp connect: %w", err))
+		return nil, TemporaryError(fmt.Errorf("smtp connect: %w", err))
 	}
 	_ = conn.SetDeadline(time.Now().Add(timeout))
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
@@ -71,43 +165,65 @@ func (s SMTPMailer) Send(ctx context.Context, m Outgoing) (string, error) {
 	c, err := smtp.NewClient(conn, host)
 	if err != nil {
 		conn.Close()
-		return "", classifySMTP("greeting", err)
+		return nil, classifySMTP("greeting", err)
 	}
-	defer c.Close()
 	if ok, _ := c.Extension("STARTTLS"); ok && port != "465" {
 		if err := c.StartTLS(&tls.Config{ServerName: host}); err != nil {
-			return "", TemporaryError(fmt.Errorf("smtp starttls: %w", err))
+			c.Close()
+			return nil, TemporaryError(fmt.Errorf("smtp starttls: %w", err))
 		}
 	}
 	if s.Username != "" {
 		if err := c.Auth(smtp.PlainAuth("", s.Username, s.Password, host)); err != nil {
+			c.Close()
 			// A refused login is the platform's to fix, not the message's
 			// fault: retried, not given up.
-			return "", TemporaryError(fmt.Errorf("smtp auth: %w", err))
+			return nil, TemporaryError(fmt.Errorf("smtp auth: %w", err))
 		}
 	}
+	return &smtpConn{conn: conn, c: c}, nil
+}
+
+// sendOn sends msg on sc, then keeps sc for the next message (Conns) or
+// closes it. The connection is closed on any failure.
+func (s SMTPMailer) sendOn(ctx context.Context, sc *smtpConn, timeout time.Duration, fromAddr *mail.Address, m Outgoing, msg []byte, id string) (string, error) {
+	kept := !sc.since.IsZero()
+	_ = sc.conn.SetDeadline(time.Now().Add(timeout))
+	stop := context.AfterFunc(ctx, func() { sc.conn.Close() })
+	defer stop()
+	c := sc.c
+	fail := func(err error) (string, error) {
+		c.Close()
+		return "", err
+	}
 	if err := c.Mail(fromAddr.Address); err != nil {
-		return "", classifySMTP("from", err)
+		if kept {
+			return fail(staleConnError{classifySMTP("from", err)})
+		}
+		return fail(classifySMTP("from", err))
 	}
 	if err := c.Rcpt(m.To); err != nil {
-		return "", classifySMTP("to", err)
+		return fail(classifySMTP("to", err))
 	}
 	w, err := c.Data()
 	if err != nil {
-		return "", classifySMTP("data", err)
+		return fail(classifySMTP("data", err))
 	}
 	if _, err := w.Write(msg); err != nil {
-		return "", classifySMTP("data", err)
+		return fail(classifySMTP("data", err))
 	}
 	// The server takes the message only at the end of DATA: until then a
 	// failure (or a crash) leaves it undelivered.
 	if err := m.commit(ctx); err != nil {
-		return "", err
+		return fail(err)
 	}
 	if err := w.Close(); err != nil {
-		return "", classifySMTP("data", err)
+		return fail(classifySMTP("data", err))
 	}
-	_ = c.Quit() // the message is accepted: a failed QUIT changes nothing
+	// The message is accepted: what happens to the connection now
+	// changes nothing.
+	_ = sc.conn.SetDeadline(time.Time{})
+	s.Conns.put(sc)
 	return id, nil
 }
 

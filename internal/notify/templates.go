@@ -108,7 +108,9 @@ func (e Event) Variables() []string {
 	case strings.HasPrefix(string(e), "application."):
 		return append(common, "Reference", "Service", "Protocol", "Message", "ReplyBy")
 	case e == EventAppointmentMoved:
-		return append(common, "Reference", "Service", "Office", "Date", "Time", "Place", "PreviousDate", "PreviousTime")
+		return append(common, "Reference", "Service", "Office", "Date", "Time", "Place", "PreviousDate", "PreviousTime", "Message")
+	case e == EventAppointmentCancelled:
+		return append(common, "Reference", "Service", "Office", "Date", "Time", "Place", "Message")
 	case strings.HasPrefix(string(e), "appointment."):
 		return append(common, "Reference", "Service", "Office", "Date", "Time", "Place")
 	case e == EventPaymentDue:

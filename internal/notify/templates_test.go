@@ -165,3 +165,24 @@ func TestTemplateFor_TheComunesVersionWinsOnlyThere(t *testing.T) {
 		t.Errorf("another comune reads %+v", got)
 	}
 }
+
+func TestDefaultTemplates_AppointmentChangesCarryTheOfficesMessage(t *testing.T) {
+	for _, e := range []notify.Event{notify.EventAppointmentMoved, notify.EventAppointmentCancelled} {
+		for lang, label := range map[string]string{"it": "Messaggio dell'ufficio: ", "en": "Message from the office: "} {
+			tpl, err := notify.DefaultTemplate(e, notify.ChannelEmail, lang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := notify.SampleVars()
+			v.Message = "Lo sportello è chiuso per un guasto."
+			_, body, err := notify.Render(tpl, v)
+			if err != nil || !strings.Contains(body, label+v.Message) {
+				t.Errorf("%s/%s with a message: %q (%v)", e, lang, body, err)
+			}
+			v.Message = ""
+			if _, body, _ = notify.Render(tpl, v); strings.Contains(body, label) {
+				t.Errorf("%s/%s without a message still says %q: %q", e, lang, label, body)
+			}
+		}
+	}
+}

@@ -120,6 +120,12 @@ func segmentLabel(l *locale.Localizer, seg notify.Segment, names map[notify.Segm
 			name = seg.Param
 		}
 		return l.T("campaigns.segment."+string(seg.Kind)+"_of", "name", name)
+	case notify.SegmentAppointments:
+		day := seg.Param
+		if d, err := time.Parse(time.DateOnly, seg.Param); err == nil {
+			day = l.Date(d)
+		}
+		return l.T("campaigns.segment.appointments_of", "day", day)
 	}
 	return l.T("campaigns.segment." + string(seg.Kind))
 }
@@ -185,6 +191,8 @@ func campaignForm(c echo.Context) notify.CampaignText {
 		param = c.FormValue("topic")
 	case notify.SegmentService:
 		param = c.FormValue("service")
+	case notify.SegmentAppointments:
+		param = strings.TrimSpace(c.FormValue("appointments_day"))
 	}
 	return notify.CampaignText{Title: c.FormValue("title"), SubjectIT: c.FormValue("subject_it"), BodyIT: c.FormValue("body_it"),
 		SubjectEN: c.FormValue("subject_en"), BodyEN: c.FormValue("body_en"), Segment: notify.Segment{Kind: kind, Param: param}}
@@ -214,6 +222,10 @@ func (s *Server) renderCampaignForm(c echo.Context, status int, id string, text 
 		BodyEN:    field("textarea", "body_en", text.BodyEN, notify.CampaignBodyMax, "", false),
 		Topic:     field("select", "topic", "", 0, "", false),
 		Service:   field("select", "service", "", 0, "", false),
+		Day:       field("date", "appointments_day", "", 0, l.T("campaigns.field.appointments_day_hint"), false),
+	}
+	if text.Segment.Kind == notify.SegmentAppointments {
+		page.Day.Value = text.Segment.Param
 	}
 	page.Topic.ChooseLabel, page.Service.ChooseLabel = l.T("campaigns.field.choose"), l.T("campaigns.field.choose")
 	ctx := c.Request().Context()
@@ -234,15 +246,12 @@ func (s *Server) renderCampaignForm(c echo.Context, status int, id string, text 
 			Checked: text.Segment.Kind == notify.SegmentService && text.Segment.Param == sv.Slug})
 	}
 	for _, k := range notify.SegmentKinds {
-		choice := views.SegmentChoice{Value: string(k), Label: l.T("campaigns.segment." + string(k)), Checked: text.Segment.Kind == k,
-			Disabled: !k.Available()}
-		if !k.Available() {
-			choice.Note, choice.Checked = l.T("campaigns.segment.appointments_note"), false
-		}
+		choice := views.SegmentChoice{Value: string(k), Label: l.T("campaigns.segment." + string(k)), Checked: text.Segment.Kind == k}
 		page.Segments = append(page.Segments, choice)
 	}
 	fields := map[string]*views.FormField{"title": &page.Title, "subject_it": &page.SubjectIT, "body_it": &page.BodyIT,
-		"subject_en": &page.SubjectEN, "body_en": &page.BodyEN, "segment_topic": &page.Topic, "segment_service": &page.Service}
+		"subject_en": &page.SubjectEN, "body_en": &page.BodyEN, "segment_topic": &page.Topic, "segment_service": &page.Service,
+		"segment_appointments": &page.Day}
 	for _, e := range refused {
 		msg := l.T("campaigns.error."+e.Code, "limit", e.Limit, "got", e.Got)
 		if f, ok := fields[e.Field]; ok {

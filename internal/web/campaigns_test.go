@@ -43,9 +43,19 @@ func TestCampaigns_AdminWritesSchedulesAndWatchesACampaign(t *testing.T) {
 		t.Fatalf("the list: %d\n%s", list.Status, list.Body)
 	}
 	form := browsertest.Get(t, sara, base+"/amministrazione/campagne/nuova")
-	if form.Status != http.StatusOK || !regexp.MustCompile(`id="campaign-segment-appointments"[^>]*disabled`).MatchString(form.Body) ||
-		!strings.Contains(form.Body, `data-testid="campaign-segment-note"`) {
-		t.Fatalf("the form, with appointments disabled and explained: %d\n%s", form.Status, form.Body)
+	if form.Status != http.StatusOK || regexp.MustCompile(`id="campaign-segment-appointments"[^>]*disabled`).MatchString(form.Body) ||
+		!strings.Contains(form.Body, `name="appointments_day"`) {
+		t.Fatalf("the form, with the appointments of a day to choose: %d\n%s", form.Status, form.Body)
+	}
+	// The appointments of a day: a day that is not one is refused beside
+	// its field, kept as typed.
+	badDay := campaignValues(tok)
+	badDay.Set("segment", "appointments")
+	badDay.Set("appointments_day", "24 dicembre")
+	refusedDay := browsertest.PostForm(t, sara, base+"/amministrazione/campagne/nuova", badDay)
+	if refusedDay.Status != http.StatusUnprocessableEntity || !strings.Contains(refusedDay.Body, `value="24 dicembre"`) ||
+		!strings.Contains(refusedDay.Body, "Scrivi il giorno come 2026-12-24.") {
+		t.Fatalf("appointments on a day that is not one: %d\n%s", refusedDay.Status, refusedDay.Body)
 	}
 
 	// Refused: 422 with a summary, messages by the fields, all kept.
