@@ -228,7 +228,7 @@ func TestBook_NotifiesThePersonAndTheGuest(t *testing.T) {
 		if err := tx.QueryRow(ctx, `SELECT address, vars FROM deliveries WHERE message_key = $1 AND channel = 'email'`, "appointment:"+g.ID+":booked").Scan(&address, &vars); err != nil {
 			return err
 		}
-		if address != "anna@example.it" || !bytes.Contains(vars, []byte("https://alfa.example.it/prenota/gestisci/"+g.Reference+".")) {
+		if address != "anna@example.it" || !bytes.Contains(vars, []byte("https://alfa.example.it/appuntamenti/gestisci/"+g.Reference+".")) {
 			t.Errorf("guest delivery: %s %s", address, vars)
 		}
 		return nil

@@ -106,4 +106,4 @@ func (s *Service) link(tenantID, slug, path string) string {
 func PersonalPath(ref string) string { return "/area-personale/appuntamenti/" + ref }
 
 // ManagePath is the page a guest's manage link opens.
-func ManagePath(token string) string { return "/prenota/gestisci/" + token }
+func ManagePath(token string) string { return "/appuntamenti/gestisci/" + token }

@@ -168,7 +168,8 @@ type manyReach struct {
 	given, fiscalCode string
 }
 
-// reachMany is ReachOf for many people in one query.
+// reachMany reads how to reach many people with messages of kind k, in
+// one query; people not found are missing from the map.
 func reachMany(ctx context.Context, tx pgx.Tx, tenantID string, persons []string, k Kind) (map[string]*manyReach, error) {
 	rows, err := tx.Query(ctx, `SELECT p.id::text, p.given_name, p.fiscal_code, coalesce(nullif(c.language, ''), p.language),
 			CASE WHEN c.email_verified_at IS NOT NULL AND c.email <> '' THEN c.email ELSE p.email END,

@@ -2,9 +2,7 @@ package notify
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -84,37 +82,13 @@ func (r Reach) Usable(c Channel) bool {
 // ReachOf reads how to reach a person with messages of kind k, inside tx
 // (a tenant transaction).
 func ReachOf(ctx context.Context, tx pgx.Tx, tenantID, personID string, k Kind) (Reach, error) {
-	var r Reach
-	var chosen []string
-	var haveChoice bool
-	err := tx.QueryRow(ctx, `SELECT coalesce(nullif(c.language, ''), p.language),
-			CASE WHEN c.email_verified_at IS NOT NULL AND c.email <> '' THEN c.email ELSE p.email END,
-			CASE WHEN c.phone_verified_at IS NOT NULL THEN c.phone ELSE '' END,
-			coalesce(c.io_status = 'available', false),
-			coalesce(c.unsubscribe_token, ''),
-			pr.channels IS NOT NULL, coalesce(pr.channels, '{}')
-		FROM people p
-		LEFT JOIN contact_profiles c ON c.tenant_id = p.tenant_id AND c.person_id = p.id
-		LEFT JOIN contact_preferences pr ON pr.tenant_id = p.tenant_id AND pr.person_id = p.id AND pr.kind = $3
-		WHERE p.tenant_id = $1 AND p.id = $2`, tenantID, personID, string(k)).
-		Scan(&r.Language, &r.Email, &r.Phone, &r.IO, &r.UnsubscribeToken, &haveChoice, &chosen)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return r, fmt.Errorf("reach %s: no such person", personID)
-	}
+	rs, err := reachMany(ctx, tx, tenantID, []string{personID}, k)
 	if err != nil {
-		return r, fmt.Errorf("reach %s: %w", personID, err)
+		return Reach{}, fmt.Errorf("reach %s: %w", personID, err)
 	}
-	channels := DefaultChannels(k)
-	if haveChoice {
-		channels = channels[:0:0]
-		for _, c := range chosen {
-			channels = append(channels, Channel(c))
-		}
+	r := rs[personID]
+	if r == nil {
+		return Reach{}, fmt.Errorf("reach %s: no such person", personID)
 	}
-	for _, c := range channels {
-		if r.Usable(c) && !slices.Contains(r.Channels, c) {
-			r.Channels = append(r.Channels, c)
-		}
-	}
-	return r, nil
+	return r.Reach, nil
 }

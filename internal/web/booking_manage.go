@@ -25,7 +25,7 @@ import (
 
 const (
 	appointmentsPath  = "/area-personale/appuntamenti"
-	guestManagePath   = "/appuntamenti/gestisci"
+	guestManagePath   = "/appuntamenti/gestisci" // booking.ManagePath, which the messages link to
 	roomPlaceholder   = "/appuntamenti/sala-prova"
 	sessBookingNotice = "booking_notice"
 )
@@ -37,9 +37,7 @@ func (s *Server) appointmentRoutes(site *echo.Group) {
 	for _, door := range []struct {
 		base string
 		mw   []echo.MiddlewareFunc
-	}{{appointmentsPath + "/:ref", citizen}, {guestManagePath + "/:token", comune},
-		// The links in the messages booking sends to guests.
-		{booking.ManagePath(":token"), comune}} {
+	}{{appointmentsPath + "/:ref", citizen}, {guestManagePath + "/:token", comune}} {
 		site.GET(door.base, s.appointment, door.mw...)
 		site.GET(door.base+"/calendario.ics", s.appointmentICS, door.mw...)
 		site.GET(door.base+"/sposta", s.moveAppointmentForm, door.mw...)
