@@ -145,12 +145,26 @@ func IsUnavailable(err error) bool {
 // three times) where InTenant's four round trips dominate. The statement
 // commits when it succeeds, whatever scan then returns.
 func QueryInTenant(ctx context.Context, pool *pgxpool.Pool, tenantID string, scan func(pgx.Rows) error, sql string, args ...any) error {
+	return queryInTenant(ctx, pool, tenantID, "off", scan, sql, args...)
+}
+
+// QueryInTenantNoFlush is QueryInTenant for a write that may be lost if
+// the database itself crashes (synchronous_commit off: the commit does not
+// wait for the WAL to reach the disk; a crash of the application changes
+// nothing). For marks whose loss only repeats work that is safe to repeat.
+func QueryInTenantNoFlush(ctx context.Context, pool *pgxpool.Pool, tenantID string, scan func(pgx.Rows) error, sql string, args ...any) error {
+	return queryInTenant(ctx, pool, tenantID, "on", scan, sql, args...)
+}
+
+func queryInTenant(ctx context.Context, pool *pgxpool.Pool, tenantID, lazy string, scan func(pgx.Rows) error, sql string, args ...any) error {
 	if tenantID == "" {
 		return errors.New("query in tenant: empty tenant id")
 	}
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
-	b.Queue("SELECT set_config('role', $1, true), set_config('app.tenant_id', $2, true)", TenantRole, tenantID)
+	// synchronous_commit is the server's unless lazy is "on"
+	b.Queue(`SELECT set_config('role', $1, true), set_config('app.tenant_id', $2, true),
+		CASE WHEN $3 = 'on' THEN set_config('synchronous_commit', 'off', true) END`, TenantRole, tenantID, lazy)
 	b.Queue(sql, args...)
 	b.Queue("COMMIT")
 	// A failed statement leaves the connection in an aborted transaction;

@@ -30,11 +30,13 @@ import (
 //   - the row's idempotency key (message key + channel) is unique, so a
 //     message is queued at most once per channel, and its job only sends
 //     a row that is queued or failed_temporary;
-//   - the job marks the row 'sending' (and commits) only at the send's
-//     point of no return (Outgoing.Commit: right before the end of SMTP
-//     DATA, before the HTTP request). A worker killed before it leaves a
-//     row not yet sending: the message certainly did not go out, and the
-//     job's next run (River rescues it) sends it;
+//   - an App IO row is marked 'sending' (and committed) only at the send's
+//     point of no return (Outgoing.Commit: before the HTTP request). A
+//     worker killed before it leaves a row not yet sending: the message
+//     certainly did not go out, and the job's next run (River rescues it)
+//     sends it. Email and SMS rows are marked 'sending' when the job
+//     claims them, saving that round trip: what the next run does with
+//     them (below) is right whether or not they went out;
 //   - after the call the job records the outcome, retrying the recording
 //     a few times if the database hiccups;
 //   - a row found still 'sending' by a later run means the worker died (or
@@ -382,7 +384,13 @@ func (dl *Deliverer) send(ctx context.Context, inserter jobs.Inserter, a Deliver
 		// The common case in one round trip: a queued (or temporarily
 		// failed) message is claimed for this attempt. Anything else
 		// (sending, sent, another channel, gone) takes the careful path.
-		err = db.QueryInTenant(ctx, dl.pool, a.TenantID, func(rows pgx.Rows) error {
+		// Email and SMS are marked 'sending' at once: interrupted, they
+		// are sent again under the same key (Message-ID, the SMS
+		// provider's idempotency key), so their point of no return needs
+		// no round trip of its own. App IO has no such key: it stays
+		// queued until Outgoing.Commit. The mark may be lost with the
+		// database (no WAL flush): that only sends again, under the key.
+		err = db.QueryInTenantNoFlush(ctx, dl.pool, a.TenantID, func(rows pgx.Rows) error {
 			for rows.Next() {
 				if err := rows.Scan(&d.TenantID, &d.ID, &d.MessageKey, &d.Channel, &d.PersonID, &d.Address, &d.Event, &d.Kind,
 					&d.Language, &d.ApplicationID, &d.CampaignID, &d.Vars, &d.Subject, &d.Body,
@@ -393,7 +401,8 @@ func (dl *Deliverer) send(ctx context.Context, inserter jobs.Inserter, a Deliver
 				proceed = true
 			}
 			return nil
-		}, `UPDATE deliveries d SET attempts = d.attempts + 1, updated_at = now()
+		}, `UPDATE deliveries d SET attempts = d.attempts + 1, updated_at = now(),
+				status = CASE WHEN d.channel = 'io' THEN d.status ELSE 'sending' END
 			FROM tenants t
 			WHERE d.tenant_id = $1 AND d.id = $2 AND d.channel = $3 AND d.status IN ('queued', 'failed_temporary') AND t.id = d.tenant_id
 			RETURNING `+deliveryColumns+`, t.name, t.slug`, a.TenantID, a.DeliveryID, string(a.Channel))
@@ -415,6 +424,9 @@ func (dl *Deliverer) send(ctx context.Context, inserter jobs.Inserter, a Deliver
 	out = Outgoing{Channel: d.Channel, To: d.Address, Subject: d.Subject, Body: d.Body, Language: d.Language,
 		Comune: comune, ComuneSlug: slug, Key: d.MessageKey + ":" + string(d.Channel),
 		Commit: func(ctx context.Context) error {
+			if d.Status == StatusSending && d.Channel != ChannelIO {
+				return nil // marked when claimed (above)
+			}
 			return db.QueryInTenant(ctx, dl.pool, d.TenantID, nil, `UPDATE deliveries SET status = 'sending', updated_at = now()
 				WHERE tenant_id = $1 AND id = $2`, d.TenantID, d.ID)
 		}}
@@ -522,7 +534,8 @@ func (dl *Deliverer) claimCarefully(ctx context.Context, inserter jobs.Inserter,
 		}
 		// The row stays as it is until the send's point of no return
 		// (Outgoing.Commit): a crash before it leaves a message certainly
-		// not sent, which the job's next run sends.
+		// not sent, which the job's next run sends. (The fast claim in
+		// send marks email and SMS 'sending' at once.)
 		if _, err := tx.Exec(ctx, `UPDATE deliveries SET attempts = attempts + 1, updated_at = now()
 			WHERE tenant_id = $1 AND id = $2`, d.TenantID, d.ID); err != nil {
 			return err
