@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -36,7 +37,7 @@ func NotifyMany(ctx context.Context, tx pgx.Tx, inserter jobs.Inserter, ms []Not
 	if err != nil {
 		return fmt.Errorf("notify many: %w", err)
 	}
-	rd := renderer{tx: tx, tenantID: first.TenantID, event: first.Event, cache: map[renderKey]Template{}}
+	rd := renderer{tx: tx, tenantID: first.TenantID, event: first.Event, cache: map[renderKey]*renderPair{}}
 
 	// the inbox, always
 	var inbox struct{ person, key, subject, body, application []string }
@@ -93,21 +94,50 @@ func NotifyMany(ctx context.Context, tx pgx.Tx, inserter jobs.Inserter, ms []Not
 	return insertDeliveries(ctx, tx, inserter, ds)
 }
 
-// insertDeliveries is insertDelivery for many: one statement for the rows
+// insertDeliveries is insertDelivery for many of one tenant: one statement for the rows
 // (those already queued are left alone), one for the jobs of the new ones.
 func insertDeliveries(ctx context.Context, tx pgx.Tx, inserter jobs.Inserter, ds []Delivery) error {
 	if len(ds) == 0 {
 		return nil
 	}
+	// one array per column: unnest reads them side by side
+	cols := struct {
+		key, channel, person, address, event, kind, lang, application, campaign, vars, subject, body, unsubscribe []string
+	}{}
+	for _, d := range ds {
+		lang := d.Language
+		if lang == "" {
+			lang = "it"
+		}
+		vars, err := json.Marshal(d.Vars)
+		if err != nil {
+			return fmt.Errorf("queue deliveries: %w", err)
+		}
+		cols.key = append(cols.key, d.MessageKey)
+		cols.channel = append(cols.channel, string(d.Channel))
+		cols.person = append(cols.person, d.PersonID)
+		cols.address = append(cols.address, d.Address)
+		cols.event = append(cols.event, string(d.Event))
+		cols.kind = append(cols.kind, string(d.Kind))
+		cols.lang = append(cols.lang, lang)
+		cols.application = append(cols.application, d.ApplicationID)
+		cols.campaign = append(cols.campaign, d.CampaignID)
+		cols.vars = append(cols.vars, string(vars))
+		cols.subject = append(cols.subject, d.Subject)
+		cols.body = append(cols.body, d.Body)
+		cols.unsubscribe = append(cols.unsubscribe, d.UnsubscribeToken)
+	}
 	rows, err := tx.Query(ctx, `INSERT INTO deliveries (tenant_id, message_key, channel, person_id, address, event, kind, language,
 			application_id, campaign_id, vars, subject, body, unsubscribe_token)
-		SELECT d.tenant_id, d.message_key, d.channel, nullif(d.person_id, '')::uuid, d.address, d.event, d.kind, d.language,
-			nullif(d.application_id, '')::uuid, nullif(d.campaign_id, '')::uuid, d.vars, d.subject, d.body, d.unsubscribe_token
-		FROM jsonb_to_recordset($1::jsonb) AS d(tenant_id uuid, message_key text, channel text, person_id text, address text,
-			event text, kind text, language text, application_id text, campaign_id text, vars jsonb, subject text, body text,
-			unsubscribe_token text)
+		SELECT $1, d.key, d.channel, nullif(d.person, '')::uuid, d.address, d.event, d.kind, d.lang,
+			nullif(d.application, '')::uuid, nullif(d.campaign, '')::uuid, d.vars::jsonb, d.subject, d.body, d.unsubscribe
+		FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+			$11::text[], $12::text[], $13::text[], $14::text[])
+			AS d(key, channel, person, address, event, kind, lang, application, campaign, vars, subject, body, unsubscribe)
 		ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
-		RETURNING id::text, channel, coalesce(application_id::text, ''), coalesce(campaign_id::text, '')`, deliveryRecords(ds))
+		RETURNING id::text, channel, coalesce(application_id::text, ''), coalesce(campaign_id::text, '')`,
+		ds[0].TenantID, cols.key, cols.channel, cols.person, cols.address, cols.event, cols.kind, cols.lang, cols.application,
+		cols.campaign, cols.vars, cols.subject, cols.body, cols.unsubscribe)
 	if err != nil {
 		return fmt.Errorf("queue deliveries: %w", err)
 	}
@@ -128,24 +158,6 @@ func insertDeliveries(ctx context.Context, tx pgx.Tx, inserter jobs.Inserter, ds
 		return fmt.Errorf("queue deliveries: %w", err)
 	}
 	return nil
-}
-
-// deliveryRecords is ds as the JSON array jsonb_to_recordset reads.
-func deliveryRecords(ds []Delivery) []map[string]any {
-	out := make([]map[string]any, len(ds))
-	for i, d := range ds {
-		lang := d.Language
-		if lang == "" {
-			lang = "it"
-		}
-		out[i] = map[string]any{
-			"tenant_id": d.TenantID, "message_key": d.MessageKey, "channel": string(d.Channel), "person_id": d.PersonID,
-			"address": d.Address, "event": string(d.Event), "kind": string(d.Kind), "language": lang,
-			"application_id": d.ApplicationID, "campaign_id": d.CampaignID, "vars": d.Vars, "subject": d.Subject,
-			"body": d.Body, "unsubscribe_token": d.UnsubscribeToken,
-		}
-	}
-	return out
 }
 
 // campaignPriority puts a campaign's messages behind the ones about a
@@ -214,13 +226,13 @@ func reachMany(ctx context.Context, tx pgx.Tx, tenantID string, persons []string
 	return out, nil
 }
 
-// renderer renders one event's templates for many people, reading and
-// parsing each (channel, language) template once.
+// renderer renders one event's templates for many people, reading,
+// parsing and checking each (channel, language) template once.
 type renderer struct {
 	tx       pgx.Tx
 	tenantID string
 	event    Event
-	cache    map[renderKey]Template
+	cache    map[renderKey]*renderPair
 }
 
 type renderKey struct {
@@ -228,26 +240,47 @@ type renderKey struct {
 	lang    string
 }
 
+// renderPair is the template to use and, for a comune's own, the default
+// to fall back on when the comune's cannot be rendered (as renderFor).
+type renderPair struct {
+	t, fallback *compiled
+	err         error // t's, when it does not compile
+}
+
 func (rd *renderer) render(ctx context.Context, c Channel, lang string, v Vars) (string, string, error) {
 	k := renderKey{c, lang}
-	t, ok := rd.cache[k]
+	p, ok := rd.cache[k]
 	if !ok {
-		var err error
-		if t, err = TemplateFor(ctx, rd.tx, rd.tenantID, rd.event, c, lang); err != nil {
+		p = &renderPair{}
+		t, err := TemplateFor(ctx, rd.tx, rd.tenantID, rd.event, c, lang)
+		if err != nil {
 			return "", "", err
 		}
-		rd.cache[k] = t
-	}
-	// Render parses each time; the parse is cheap next to the database
-	// round trips NotifyMany saves, and keeping one code path keeps the
-	// cutting rules (SMS segments, IO lengths) in one place.
-	subject, body, err := Render(t, v)
-	if err != nil && t.Custom {
-		d, derr := DefaultTemplate(rd.event, c, lang)
-		if derr != nil {
-			return "", "", derr
+		if ct, err := compile(t); err == nil {
+			p.t = &ct
+		} else {
+			p.err = err
 		}
-		subject, body, err = Render(d, v)
+		if t.Custom {
+			d, err := DefaultTemplate(rd.event, c, lang)
+			if err != nil {
+				return "", "", err
+			}
+			cd, err := compile(d)
+			if err != nil {
+				return "", "", err
+			}
+			p.fallback = &cd
+		}
+		rd.cache[k] = p
+	}
+	var subject, body string
+	err := p.err
+	if p.t != nil {
+		subject, body, err = p.t.render(v)
+	}
+	if err != nil && p.fallback != nil {
+		return p.fallback.render(v)
 	}
 	return subject, body, err
 }

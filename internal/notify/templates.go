@@ -455,25 +455,44 @@ func execute(tmpl *template.Template, v Vars) (string, error) {
 // longer than the samples the template was checked with). An App IO body
 // too short stays so, and IO will refuse it (the next channel is tried).
 func Render(t Template, v Vars) (subject, body string, err error) {
+	c, err := compile(t)
+	if err != nil {
+		return "", "", err
+	}
+	return c.render(v)
+}
+
+// compiled is a template parsed and checked once, to be rendered for many
+// people (NotifyMany) with the same rules as Render.
+type compiled struct {
+	channel       Channel
+	subject, body *template.Template // subject nil: none
+}
+
+func compile(t Template) (compiled, error) {
+	c := compiled{channel: t.Channel}
 	allowed := t.Event.Variables()
+	var err error
 	if t.Subject != "" {
-		st, err := parseTemplate("subject", t.Subject, allowed)
-		if err != nil {
-			return "", "", err
+		if c.subject, err = parseTemplate("subject", t.Subject, allowed); err != nil {
+			return c, err
 		}
-		if subject, err = execute(st, v); err != nil {
+	}
+	c.body, err = parseTemplate("body", t.Body, allowed)
+	return c, err
+}
+
+func (c compiled) render(v Vars) (subject, body string, err error) {
+	if c.subject != nil {
+		if subject, err = execute(c.subject, v); err != nil {
 			return "", "", err
 		}
 		subject = strings.Join(strings.Fields(subject), " ")
 	}
-	bt, err := parseTemplate("body", t.Body, allowed)
-	if err != nil {
+	if body, err = execute(c.body, v); err != nil {
 		return "", "", err
 	}
-	if body, err = execute(bt, v); err != nil {
-		return "", "", err
-	}
-	switch t.Channel {
+	switch c.channel {
 	case ChannelIO:
 		subject = cut(subject, IOSubjectMax)
 		body = cut(body, IOBodyMax)
