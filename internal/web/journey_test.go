@@ -452,3 +452,41 @@ func cookie(c *http.Client, u *url.URL, name string) string {
 	}
 	return ""
 }
+
+// The theme and the logo come with every page, several at once: they must
+// not load the session. Every request that loads it saves it back (to
+// extend its idle timeout), so a slow logo request would write back the
+// session as it stood before the form the person had just sent.
+func TestThemeAndLogo_NeverWriteTheSessionBack(t *testing.T) {
+	t.Parallel()
+	s := browsertest.Start(t)
+	c := s.Client(t)
+	base := s.ComuneURL("verdemare")
+	browsertest.LoginHTTP(t, c, base, "mario-rossi", "/area-personale")
+	sessionWritten := func(path string) bool {
+		t.Helper()
+		res, err := c.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("%s: status %d", path, res.StatusCode)
+		}
+		for _, ck := range res.Cookies() {
+			if ck.Name == "civica_session" {
+				return true
+			}
+		}
+		return false
+	}
+	// A page does save the session back: the check below can fail.
+	if !sessionWritten("/area-personale") {
+		t.Fatal("the personal area did not write the session back: nothing to compare with")
+	}
+	for _, path := range []string{"/logo", "/tema.css"} {
+		if sessionWritten(path) {
+			t.Errorf("%s wrote the session back", path)
+		}
+	}
+}

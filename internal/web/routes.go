@@ -35,12 +35,19 @@ func (s *Server) routes() {
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.deps.Metrics, promhttp.HandlerOpts{})))
 	e.GET("/static/:version/*", s.static)
 
+	// A comune's theme and logo come with every page, several at once and
+	// while the person moves on: they never load the session. (Each
+	// request that loads it saves it back, to extend its idle timeout; a
+	// slow logo request would write back the session as it was before the
+	// form the person just sent.)
+	assets := e.Group("", s.language, s.resolveTenant)
+	assets.GET("/tema.css", s.themeCSS, s.requireComune)
+	assets.GET("/logo", s.logo, s.requireComune)
+	assets.GET("/comuni/:slug/logo", s.platformLogo, s.requirePlatform)
+
 	site := e.Group("", s.language, s.resolveTenant, s.session, s.csrf())
 	site.GET("/", s.home)
 	site.GET("/lingua", s.switchLanguage)
-	site.GET("/tema.css", s.themeCSS, s.requireComune)
-	site.GET("/logo", s.logo, s.requireComune)
-	site.GET("/comuni/:slug/logo", s.platformLogo, s.requirePlatform)
 
 	site.GET("/accedi", s.loginPage)
 	site.GET("/accedi/spid", s.startLogin)
