@@ -145,7 +145,7 @@ func IsUnavailable(err error) bool {
 // three times) where InTenant's four round trips dominate. The statement
 // commits when it succeeds, whatever scan then returns.
 func QueryInTenant(ctx context.Context, pool *pgxpool.Pool, tenantID string, scan func(pgx.Rows) error, sql string, args ...any) error {
-	return queryInTenant(ctx, pool, tenantID, "off", scan, sql, args...)
+	return queryInTenant(ctx, pool, tenantID, false, scan, sql, args...)
 }
 
 // QueryInTenantNoFlush is QueryInTenant for a write that may be lost if
@@ -153,18 +153,18 @@ func QueryInTenant(ctx context.Context, pool *pgxpool.Pool, tenantID string, sca
 // wait for the WAL to reach the disk; a crash of the application changes
 // nothing). For marks whose loss only repeats work that is safe to repeat.
 func QueryInTenantNoFlush(ctx context.Context, pool *pgxpool.Pool, tenantID string, scan func(pgx.Rows) error, sql string, args ...any) error {
-	return queryInTenant(ctx, pool, tenantID, "on", scan, sql, args...)
+	return queryInTenant(ctx, pool, tenantID, true, scan, sql, args...)
 }
 
-func queryInTenant(ctx context.Context, pool *pgxpool.Pool, tenantID, lazy string, scan func(pgx.Rows) error, sql string, args ...any) error {
+func queryInTenant(ctx context.Context, pool *pgxpool.Pool, tenantID string, noFlush bool, scan func(pgx.Rows) error, sql string, args ...any) error {
 	if tenantID == "" {
 		return errors.New("query in tenant: empty tenant id")
 	}
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
-	// synchronous_commit is the server's unless lazy is "on"
+	// synchronous_commit is the server's unless noFlush
 	b.Queue(`SELECT set_config('role', $1, true), set_config('app.tenant_id', $2, true),
-		CASE WHEN $3 = 'on' THEN set_config('synchronous_commit', 'off', true) END`, TenantRole, tenantID, lazy)
+		CASE WHEN $3 THEN set_config('synchronous_commit', 'off', true) END`, TenantRole, tenantID, noFlush)
 	b.Queue(sql, args...)
 	b.Queue("COMMIT")
 	// A failed statement leaves the connection in an aborted transaction;

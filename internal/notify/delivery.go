@@ -203,17 +203,8 @@ func queueOn(ctx context.Context, tx pgx.Tx, inserter jobs.Inserter, d Delivery,
 // renderFor renders the comune's template of the event for the channel, or
 // the default when the comune's cannot be rendered.
 func renderFor(ctx context.Context, tx pgx.Tx, tenantID string, e Event, c Channel, lang string, v Vars) (string, string, error) {
-	t, err := TemplateFor(ctx, tx, tenantID, e, c, lang)
-	if err != nil {
-		return "", "", err
-	}
-	subject, body, err := Render(t, v)
-	if err != nil && t.Custom {
-		if t, err = DefaultTemplate(e, c, lang); err == nil {
-			subject, body, err = Render(t, v)
-		}
-	}
-	return subject, body, err
+	rd := renderer{tx: tx, tenantID: tenantID, event: e, cache: map[renderKey]*renderPair{}}
+	return rd.render(ctx, c, lang, v)
 }
 
 // insertDelivery records d as queued and enqueues its job, in tx; a
